@@ -1,0 +1,270 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Text;
+using System.Threading;
+using CsvHelper;
+using CsvHelper.Configuration;
+
+namespace EntraInboundProvisioning.Sources
+{
+    /// <summary>What went wrong reading a CSV row; the reader skips the row and goes on.</summary>
+    public sealed class CsvRowProblem
+    {
+        internal CsvRowProblem(string source, long row, long line, string message)
+        {
+            Source = source;
+            Row = row;
+            Line = line;
+            Message = message;
+        }
+
+        /// <summary>The file.</summary>
+        public string Source { get; }
+
+        /// <summary>1-based data row (the header is not counted).</summary>
+        public long Row { get; }
+
+        /// <summary>1-based physical line where the row starts.</summary>
+        public long Line { get; }
+
+        /// <summary>What is wrong.</summary>
+        public string Message { get; }
+    }
+
+    /// <summary>Thrown when a CSV file cannot be read at all (no header, duplicate column names).</summary>
+    public sealed class CsvFormatException : Exception
+    {
+        /// <summary>Creates the exception.</summary>
+        public CsvFormatException(string message)
+            : base(message)
+        {
+        }
+
+        /// <summary>Creates the exception.</summary>
+        public CsvFormatException(string message, Exception inner)
+            : base(message, inner)
+        {
+        }
+
+        /// <summary>Creates the exception.</summary>
+        public CsvFormatException()
+        {
+        }
+    }
+
+    /// <summary>Options for reading CSV files.</summary>
+    public sealed class CsvReadOptions
+    {
+        /// <summary>Field delimiter; ',' unless given.</summary>
+        public string Delimiter { get; set; } = ",";
+
+        /// <summary>Encoding used when the file has no byte order mark; UTF-8 unless given.</summary>
+        public Encoding Encoding { get; set; } = new UTF8Encoding(false);
+    }
+
+    /// <summary>
+    /// Streams a CSV file as records with CsvHelper's parser: RFC 4180 quoting (commas, quotes and newlines
+    /// inside fields), BOM detection, any delimiter. Fields are materialised only when a mapping reads them.
+    /// </summary>
+    public sealed class CsvRecordReader : IDisposable
+    {
+        private readonly TextReader _reader;
+        private readonly CsvParser _parser;
+        private readonly string _source;
+        private long _row;
+
+        /// <summary>Opens a file; the header is read at once.</summary>
+        /// <exception cref="CsvFormatException">The file has no header row or repeats a column name.</exception>
+        public CsvRecordReader(string path, CsvReadOptions? options = null)
+            : this(OpenFile(path, options ?? new CsvReadOptions()), path, options)
+        {
+        }
+
+        /// <summary>Reads CSV text from a reader; <paramref name="source"/> names it in messages.</summary>
+        public CsvRecordReader(TextReader reader, string source, CsvReadOptions? options = null)
+        {
+            options ??= new CsvReadOptions();
+            _reader = reader;
+            _source = source;
+            var configuration = new CsvConfiguration(CultureInfo.InvariantCulture)
+            {
+                Delimiter = options.Delimiter,
+                DetectDelimiter = false,
+                IgnoreBlankLines = true,
+                BadDataFound = null,
+                CacheFields = true,
+            };
+            _parser = new CsvParser(reader, configuration);
+            if (!_parser.Read())
+            {
+                Dispose();
+                throw new CsvFormatException($"'{source}' is empty: a CSV file needs a header row naming its columns.");
+            }
+
+            string[] names = new string[_parser.Count];
+            var seen = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+            for (int i = 0; i < names.Length; i++)
+            {
+                string name = _parser[i];
+                // Strip a BOM that an encoding without BOM detection left in the first header cell.
+                if (i == 0 && name.Length > 0 && name[0] == '\uFEFF')
+                {
+                    name = name.Substring(1);
+                }
+
+                if (seen.TryGetValue(name, out int first))
+                {
+                    Dispose();
+                    throw new CsvFormatException($"'{source}' names the column '{name}' twice (columns {first + 1} and {i + 1}); column names must be unique, ignoring case.");
+                }
+
+                seen.Add(name, i);
+                names[i] = name;
+            }
+
+            Header = new RecordHeader(names);
+        }
+
+        /// <summary>The header row.</summary>
+        public RecordHeader Header { get; }
+
+        /// <summary>The file being read.</summary>
+        public string Source => _source;
+
+        /// <summary>
+        /// Reads records one by one. A row whose field count differs from the header's is reported through
+        /// <paramref name="problems"/> and skipped. A yielded record is valid until the next one is read;
+        /// call <see cref="CsvRecord.Detach"/> to keep it.
+        /// </summary>
+        public IEnumerable<CsvRecord> ReadRecords(Action<CsvRowProblem>? problems = null, CancellationToken cancellationToken = default)
+        {
+            var record = new CsvRecord(this);
+            while (_parser.Read())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                _row++;
+                int count = _parser.Count;
+                if (count != Header.Count)
+                {
+                    problems?.Invoke(new CsvRowProblem(
+                        _source,
+                        _row,
+                        _parser.RawRow,
+                        $"'{_source}', row {_row} (line {_parser.RawRow}): has {count} field(s) but the header has {Header.Count}; the row is skipped. Check for an unbalanced quote or a stray delimiter."));
+                    continue;
+                }
+
+                record.Reset(_row);
+                yield return record;
+            }
+        }
+
+        internal string ReadField(int index) => _parser[index];
+
+        /// <inheritdoc />
+        public void Dispose()
+        {
+            _parser.Dispose();
+            _reader.Dispose();
+        }
+
+        private static StreamReader OpenFile(string path, CsvReadOptions options)
+        {
+            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            return new StreamReader(stream, options.Encoding, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+        }
+    }
+
+    /// <summary>One CSV row; fields are read from the parser on first access and cached.</summary>
+    public sealed class CsvRecord : IIndexedRecord
+    {
+        private readonly CsvRecordReader? _reader;
+        private readonly string?[] _fields;
+        private long _number;
+        private bool _detached;
+
+        internal CsvRecord(CsvRecordReader reader)
+        {
+            _reader = reader;
+            Header = reader.Header;
+            Source = reader.Source;
+            _fields = new string?[Header.Count];
+        }
+
+        private CsvRecord(RecordHeader header, string? source, long number, string?[] fields)
+        {
+            Header = header;
+            Source = source;
+            _number = number;
+            _fields = fields;
+            _detached = true;
+        }
+
+        /// <inheritdoc />
+        public RecordHeader Header { get; }
+
+        /// <inheritdoc />
+        public long Number => _number;
+
+        /// <inheritdoc />
+        public string? Source { get; }
+
+        /// <inheritdoc />
+        public IReadOnlyList<string> FieldNames => Header.Names;
+
+        /// <inheritdoc />
+        public object? GetValue(int index) => GetField(index);
+
+        /// <summary>The field at a header index, as text.</summary>
+        public string GetField(int index)
+        {
+            string? value = _fields[index];
+            if (value is null)
+            {
+                value = _reader!.ReadField(index);
+                _fields[index] = value;
+            }
+
+            return value;
+        }
+
+        /// <inheritdoc />
+        public bool TryGetValue(string name, out object? value)
+        {
+            int index = Header.IndexOf(name);
+            if (index < 0)
+            {
+                value = null;
+                return false;
+            }
+
+            value = GetField(index);
+            return true;
+        }
+
+        /// <summary>A copy that stays valid after the reader moves on.</summary>
+        public CsvRecord Detach()
+        {
+            if (_detached)
+            {
+                return this;
+            }
+
+            var fields = new string?[_fields.Length];
+            for (int i = 0; i < fields.Length; i++)
+            {
+                fields[i] = GetField(i);
+            }
+
+            return new CsvRecord(Header, Source, _number, fields);
+        }
+
+        internal void Reset(long number)
+        {
+            _number = number;
+            Array.Clear(_fields, 0, _fields.Length);
+        }
+    }
+}
