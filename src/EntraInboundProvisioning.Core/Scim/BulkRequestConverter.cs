@@ -154,7 +154,7 @@ namespace EntraInboundProvisioning.Scim
         /// <summary>Returns the last, partial request, or null when no operation is pending.</summary>
         public BulkRequest? Complete() => _externalIds.Count == 0 ? null : CompleteRequest();
 
-        private static bool IsPresent(object? value) => value is not null && !ScimValue.IsEmpty(value) && !ReferenceEquals(value, ScimValue.Null);
+        private static bool IsPresent(object? value) => ScimValue.IsPresent(value);
 
         private static string Where(IRecord record) => record.Source is null ? $"Input object {record.Number}" : $"'{record.Source}', row {record.Number}";
 
@@ -233,35 +233,9 @@ namespace EntraInboundProvisioning.Scim
             }
         }
 
-        /// <summary>
-        /// An item of a multi-valued attribute is sent only when it carries data: its 'value' when it maps one,
-        /// otherwise anything beyond the decorations type, primary and display (an address with only a type is no address).
-        /// </summary>
+        /// <summary>An item of a multi-valued attribute is sent only when it carries data (see <see cref="ScimValue.CarriesData"/>).</summary>
         private static bool IsMeaningfulItem(PlanNode item, object? value)
-        {
-            if (value is not ScimObject obj)
-            {
-                return value is List<object?> || (!ScimValue.IsEmpty(value) && !ReferenceEquals(value, ScimValue.Null));
-            }
-
-            if (item.HasValueChild)
-            {
-                return IsPresent(obj.Get("value"));
-            }
-
-            foreach (KeyValuePair<string, object?> pair in obj)
-            {
-                if (!IsDecoration(pair.Key) && IsPresent(pair.Value))
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-
-        private static bool IsDecoration(string name)
-            => name.Equals("type", StringComparison.OrdinalIgnoreCase) || name.Equals("primary", StringComparison.OrdinalIgnoreCase) || name.Equals("display", StringComparison.OrdinalIgnoreCase);
+            => value is ScimObject obj ? ScimValue.CarriesData(obj, item.HasValueChild) : value is List<object?> || IsPresent(value);
 
         private object? Leaf(PlanNode node, object? raw, IRecord record, string? externalId, ref bool failed)
         {

@@ -153,10 +153,11 @@ namespace EntraInboundProvisioning.Scim
         {
             var items = new List<object?>();
             ScimAttribute? itemAttribute = attribute is not null && attribute.MultiValued ? ItemOf(attribute) : attribute;
+            bool requiresValue = attribute?.MultiValued == true && attribute.FindSubAttribute("value") is not null;
             foreach (object? item in sequence)
             {
                 object value = Normalize(item, itemAttribute);
-                if (!IsEmpty(value))
+                if (!IsEmpty(value) && (value is not ScimObject obj || CarriesData(obj, requiresValue)))
                 {
                     items.Add(value);
                 }
@@ -177,6 +178,33 @@ namespace EntraInboundProvisioning.Scim
         }
 
         private static ScimAttribute ItemOf(ScimAttribute attribute) => attribute.Item;
+
+        /// <summary>
+        /// Whether an item of a multi-valued attribute carries data: its 'value' when the attribute has one,
+        /// otherwise anything beyond the decorations type, primary and display (an address with only a type is no address).
+        /// </summary>
+        internal static bool CarriesData(ScimObject item, bool requiresValue)
+        {
+            if (requiresValue)
+            {
+                return IsPresent(item.Get("value"));
+            }
+
+            foreach (KeyValuePair<string, object?> pair in item)
+            {
+                if (!IsDecoration(pair.Key) && IsPresent(pair.Value))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        internal static bool IsPresent(object? value) => value is not null && !IsEmpty(value) && !ReferenceEquals(value, Null);
+
+        private static bool IsDecoration(string name)
+            => name.Equals("type", StringComparison.OrdinalIgnoreCase) || name.Equals("primary", StringComparison.OrdinalIgnoreCase) || name.Equals("display", StringComparison.OrdinalIgnoreCase);
 
         internal static bool? ParseBoolean(string text)
         {
