@@ -133,6 +133,9 @@ namespace EntraInboundProvisioning.Sources
         /// <summary>The file being read.</summary>
         public string Source => _source;
 
+        /// <summary>How far through the file the reader is (0..1), or null when the input is not a file.</summary>
+        public double? Fraction => _reader is StreamReader { BaseStream: FileStream { CanSeek: true } stream } && stream.Length > 0 ? (double)stream.Position / stream.Length : null;
+
         /// <summary>
         /// Reads records one by one. A row whose field count differs from the header's is reported through
         /// <paramref name="problems"/> and skipped. A yielded record is valid until the next one is read;
