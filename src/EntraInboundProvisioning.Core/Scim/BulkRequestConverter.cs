@@ -1,7 +1,6 @@
 using System;
 using System.Buffers;
 using System.Collections.Generic;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -26,19 +25,19 @@ namespace EntraInboundProvisioning.Scim
         };
 
         private static readonly JsonEncodedText SchemasName = JsonEncodedText.Encode("schemas");
-        private static readonly byte[] BulkIdNamespace = new Guid("6c1f4a5e-2b7d-4c0e-9a53-1f0e8d6b2a71").ToByteArray();
+        private const ulong BulkIdSeed = 0x6c1f4a5e2b7d4c0eUL;
 
         private readonly MappingPlan _plan;
         private readonly ConversionOptions _options;
         private readonly Action<ConversionDiagnostic> _report;
-        private readonly Dictionary<string, (long Number, string? Source)> _seen = new Dictionary<string, (long, string?)>(StringComparer.OrdinalIgnoreCase);
+        // Seen externalIds by a 128-bit hash of the case-folded value, not by string: a million workers cost
+        // about 40 MB instead of 100+, and a false duplicate would need a 128-bit collision.
+        private readonly Dictionary<IdentityKey, long> _seen = new Dictionary<IdentityKey, long>();
+        private readonly List<string?> _sources = new List<string?>();
         private readonly HashSet<string> _reportedNamespaceColumns = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         private readonly List<string> _externalIds = new List<string>(BulkRequest.MaxOperations);
         private readonly System.IO.MemoryStream _buffer = new System.IO.MemoryStream(64 * 1024);
         private readonly Utf8JsonWriter _writer;
-#pragma warning disable CA5350 // RFC 4122 name-based UUIDs (version 5) are defined on SHA-1; nothing here is a security use.
-        private readonly SHA1 _sha1 = SHA1.Create();
-#pragma warning restore CA5350
         private readonly List<string> _schemas = new List<string>(4);
         private readonly object?[] _coreValues;
         private readonly object?[] _extensionValues;
@@ -137,16 +136,19 @@ namespace EntraInboundProvisioning.Scim
                 return null;
             }
 
-            if (_seen.TryGetValue(externalId, out (long Number, string? Source) first))
+            IdentityKey key = Hash(externalId, out string bulkId);
+            if (_seen.TryGetValue(key, out long packed))
             {
                 RecordsFailed++;
-                string firstWhere = first.Source is null ? $"input object {first.Number}" : $"'{first.Source}', row {first.Number}";
+                string? firstSource = _sources[(int)(packed >> 40)];
+                long firstNumber = packed & ((1L << 40) - 1);
+                string firstWhere = firstSource is null ? $"input object {firstNumber}" : $"'{firstSource}', row {firstNumber}";
                 _report(new ConversionDiagnostic(DiagnosticSeverity.Error, "DuplicateExternalId", $"{Where(record)}: externalId '{externalId}' was already used by {firstWhere}; this record is skipped so that one worker is sent once.", record.Source, record.Number, "externalId", externalId));
                 return null;
             }
 
-            _seen.Add(externalId, (record.Number, record.Source));
-            WriteOperation(record, externalId);
+            _seen.Add(key, ((long)SourceIndex(record.Source) << 40) | record.Number);
+            WriteOperation(record, externalId, bulkId);
             RecordsConverted++;
             return _externalIds.Count == _options.OperationsPerRequest ? CompleteRequest() : null;
         }
@@ -255,7 +257,19 @@ namespace EntraInboundProvisioning.Scim
             return ScimValue.IsEmpty(value) && _options.EmptyValue == EmptyValueHandling.Null ? ScimValue.Null : value;
         }
 
-        private void WriteOperation(IRecord record, string externalId)
+        private int SourceIndex(string? source)
+        {
+            int last = _sources.Count - 1;
+            if (last >= 0 && string.Equals(_sources[last], source, StringComparison.Ordinal))
+            {
+                return last;
+            }
+
+            _sources.Add(source);
+            return last + 1;
+        }
+
+        private void WriteOperation(IRecord record, string externalId, string bulkId)
         {
             if (_externalIds.Count == 0)
             {
@@ -279,7 +293,7 @@ namespace EntraInboundProvisioning.Scim
 
             _writer.WriteStartObject();
             _writer.WriteString("method", "POST");
-            _writer.WriteString("bulkId", BulkIdFor(externalId));
+            _writer.WriteString("bulkId", bulkId);
             _writer.WriteString("path", "/Users");
             _writer.WriteStartObject("data");
 
@@ -469,30 +483,45 @@ namespace EntraInboundProvisioning.Scim
         {
             _writer.Dispose();
             _buffer.Dispose();
-            _sha1.Dispose();
         }
 
         /// <summary>
-        /// A bulkId that is the same for the same externalId in every run (a name-based UUID, RFC 4122 version 5
-        /// layout), so both input paths give identical documents and a re-sent record keeps its id.
+        /// Hashes the case-folded externalId once for two uses: the duplicate check's key, and a bulkId that is the
+        /// same for the same externalId in every run (UUID layout), so both input paths give identical documents
+        /// and a re-sent record keeps its id.
         /// </summary>
-        private string BulkIdFor(string externalId)
+        private static IdentityKey Hash(string externalId, out string bulkId)
         {
-            int length = BulkIdNamespace.Length + Encoding.UTF8.GetByteCount(externalId);
-            byte[] input = ArrayPool<byte>.Shared.Rent(length);
-            try
+            (ulong high, ulong low) = Internal.Murmur3.Hash128(externalId.ToUpperInvariant(), BulkIdSeed);
+            byte[] bytes = new byte[16];
+            for (int i = 0; i < 8; i++)
             {
-                Buffer.BlockCopy(BulkIdNamespace, 0, input, 0, BulkIdNamespace.Length);
-                Encoding.UTF8.GetBytes(externalId, 0, externalId.Length, input, BulkIdNamespace.Length);
-                byte[] hash = _sha1.ComputeHash(input, 0, length);
-                hash[6] = (byte)((hash[6] & 0x0F) | 0x50);
-                hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
-                return FormatUuid(hash);
+                bytes[i] = (byte)(high >> (8 * i));
+                bytes[i + 8] = (byte)(low >> (8 * i));
             }
-            finally
+
+            bytes[6] = (byte)((bytes[6] & 0x0F) | 0x80); // version 8: custom, name-derived
+            bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // RFC 4122 variant
+            bulkId = FormatUuid(bytes);
+            return new IdentityKey(high, low);
+        }
+
+        private readonly struct IdentityKey : IEquatable<IdentityKey>
+        {
+            private readonly ulong _high;
+            private readonly ulong _low;
+
+            public IdentityKey(ulong high, ulong low)
             {
-                ArrayPool<byte>.Shared.Return(input);
+                _high = high;
+                _low = low;
             }
+
+            public bool Equals(IdentityKey other) => _high == other._high && _low == other._low;
+
+            public override bool Equals(object? obj) => obj is IdentityKey other && Equals(other);
+
+            public override int GetHashCode() => (int)_low ^ (int)(_low >> 32);
         }
 
         private static string FormatUuid(byte[] b)

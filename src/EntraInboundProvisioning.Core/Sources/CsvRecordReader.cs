@@ -94,7 +94,6 @@ namespace EntraInboundProvisioning.Sources
                 DetectDelimiter = false,
                 IgnoreBlankLines = true,
                 BadDataFound = null,
-                CacheFields = true,
             };
             _parser = new CsvParser(reader, configuration);
             if (!_parser.Read())

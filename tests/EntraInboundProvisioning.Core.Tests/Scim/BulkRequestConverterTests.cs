@@ -285,6 +285,25 @@ namespace EntraInboundProvisioning.Tests.Scim
         }
 
         [Fact]
+        public void DuplicatesAreFoundIgnoringCaseAcrossFilesAndNamePipelineObjects()
+        {
+            var run = new Run();
+            using var converter = new BulkRequestConverter(TestMappings.Minimal(), null, run.Diagnostics.Add);
+            foreach (IRecord record in Csv("Id,Upn\nemp-9,a@x\n", "a.csv").Concat(Csv("Id,Upn\nEMP-9,b@x\n", "b.csv")))
+            {
+                converter.Add(record);
+            }
+
+            converter.Add(Row(1, ("Id", "Emp-9"), ("Upn", "c@x")));
+            Assert.Equal(2, run.Diagnostics.Count);
+            Assert.All(run.Diagnostics, d => Assert.Equal("DuplicateExternalId", d.ErrorId));
+            Assert.Contains("'b.csv', row 1", run.Diagnostics[0].Message);
+            Assert.Contains("'a.csv', row 1", run.Diagnostics[0].Message);
+            Assert.Contains("Input object 1", run.Diagnostics[1].Message);
+            Assert.Equal(1, converter.RecordsConverted);
+        }
+
+        [Fact]
         public void AScriptblockThatThrowsIsAnErrorNamingTheAttribute()
         {
             var mapping = TestMappings.Minimal(MappingNode.ForComputed("displayName", new ComputedValue("{ throw 'boom' }", r => r.Number == 2 ? throw new InvalidOperationException("boom") : "ok")));

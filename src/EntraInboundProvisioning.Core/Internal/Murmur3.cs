@@ -1,0 +1,97 @@
+using System;
+
+namespace EntraInboundProvisioning.Internal
+{
+    /// <summary>
+    /// MurmurHash3 x64 128-bit over UTF-16 code units: a fast, well-distributed, non-cryptographic hash. Used
+    /// for identities of externalIds within a run (duplicate detection, stable bulkIds), where inputs are not
+    /// adversarial and a 128-bit width makes accidental collisions negligible.
+    /// </summary>
+    internal static class Murmur3
+    {
+        private const ulong C1 = 0x87c37b91114253d5UL;
+        private const ulong C2 = 0x4cf5ad432745937fUL;
+
+        public static (ulong High, ulong Low) Hash128(string text, ulong seed)
+        {
+            ulong h1 = seed;
+            ulong h2 = seed;
+            int length = text.Length * 2;
+            int blocks = text.Length / 8; // 8 chars = 16 bytes per block
+            for (int b = 0; b < blocks; b++)
+            {
+                int i = b * 8;
+                ulong k1 = text[i] | ((ulong)text[i + 1] << 16) | ((ulong)text[i + 2] << 32) | ((ulong)text[i + 3] << 48);
+                ulong k2 = text[i + 4] | ((ulong)text[i + 5] << 16) | ((ulong)text[i + 6] << 32) | ((ulong)text[i + 7] << 48);
+                k1 *= C1;
+                k1 = Rotl(k1, 31);
+                k1 *= C2;
+                h1 ^= k1;
+                h1 = Rotl(h1, 27);
+                h1 += h2;
+                h1 = (h1 * 5) + 0x52dce729;
+                k2 *= C2;
+                k2 = Rotl(k2, 33);
+                k2 *= C1;
+                h2 ^= k2;
+                h2 = Rotl(h2, 31);
+                h2 += h1;
+                h2 = (h2 * 5) + 0x38495ab5;
+            }
+
+            ulong t1 = 0;
+            ulong t2 = 0;
+            int tail = blocks * 8;
+            int remaining = text.Length - tail;
+            for (int j = remaining - 1; j >= 0; j--)
+            {
+                if (j >= 4)
+                {
+                    t2 |= (ulong)text[tail + j] << ((j - 4) * 16);
+                }
+                else
+                {
+                    t1 |= (ulong)text[tail + j] << (j * 16);
+                }
+            }
+
+            if (remaining > 4)
+            {
+                t2 *= C2;
+                t2 = Rotl(t2, 33);
+                t2 *= C1;
+                h2 ^= t2;
+            }
+
+            if (remaining > 0)
+            {
+                t1 *= C1;
+                t1 = Rotl(t1, 31);
+                t1 *= C2;
+                h1 ^= t1;
+            }
+
+            h1 ^= (ulong)length;
+            h2 ^= (ulong)length;
+            h1 += h2;
+            h2 += h1;
+            h1 = Mix(h1);
+            h2 = Mix(h2);
+            h1 += h2;
+            h2 += h1;
+            return (h1, h2);
+        }
+
+        private static ulong Rotl(ulong x, int r) => (x << r) | (x >> (64 - r));
+
+        private static ulong Mix(ulong k)
+        {
+            k ^= k >> 33;
+            k *= 0xff51afd7ed558ccdUL;
+            k ^= k >> 33;
+            k *= 0xc4ceb9fe1a85ec53UL;
+            k ^= k >> 33;
+            return k;
+        }
+    }
+}
