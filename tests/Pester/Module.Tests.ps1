@@ -1,0 +1,55 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestSetup.ps1')
+    $script:Module = Get-Module EntraInboundProvisioning
+    $script:Commands = @(Get-Command -Module EntraInboundProvisioning -CommandType Cmdlet)
+}
+
+Describe 'EntraInboundProvisioning module' {
+    It 'has a manifest ready for the PowerShell Gallery' {
+        $manifest = Test-ModuleManifest $ModuleManifest
+        $manifest.Version | Should -Not -Be ([version]'0.0.0')
+        $manifest.CompatiblePSEditions | Should -Be @('Core', 'Desktop')
+        $manifest.PowerShellVersion | Should -Be ([version]'5.1')
+        $manifest.PrivateData.PSData.ProjectUri | Should -Not -BeNullOrEmpty
+        $manifest.PrivateData.PSData.LicenseUri | Should -Not -BeNullOrEmpty
+        $manifest.PrivateData.PSData.Tags | Should -Contain 'SCIM'
+        $manifest.ExportedFunctions.Count | Should -Be 0
+        $manifest.ExportedVariables.Count | Should -Be 0
+        $manifest.ExportedAliases.Count | Should -Be 0
+    }
+
+    It 'exports exactly the cmdlets the manifest names, and every cmdlet class' {
+        $listed = (Import-PowerShellDataFile $ModuleManifest).CmdletsToExport | Sort-Object
+        ($Commands.Name | Sort-Object) | Should -Be $listed
+        $assembly = [EntraInboundProvisioning.PowerShell.Commands.ConvertToScimBulkRequestCommand].Assembly
+        $classes = $assembly.GetTypes() | Where-Object { $_.IsSubclassOf([System.Management.Automation.Cmdlet]) -and -not $_.IsAbstract }
+        $classes.Count | Should -Be $listed.Count
+    }
+
+    It 'does not load MSAL or Microsoft.Graph when importing and converting' {
+        $script = "Import-Module '$ModuleManifest'; @{ Id = '1'; Upn = 'a@x' } | ConvertTo-ScimBulkRequest -AttributeMapping @{ externalId = 'Id'; userName = 'Upn' } | Out-Null; [AppDomain]::CurrentDomain.GetAssemblies().GetName().Name -join ','"
+        $loaded = pwsh -NoProfile -NonInteractive -Command $script
+        $loaded | Should -Not -Match 'Microsoft\.Identity\.Client'
+        $loaded | Should -Not -Match 'Microsoft\.Graph'
+    }
+
+    It 'declares output types on every cmdlet' {
+        foreach ($command in $Commands) {
+            $command.OutputType.Count | Should -BeGreaterThan 0 -Because "$($command.Name) needs [OutputType]"
+        }
+    }
+
+    It 'has a help page in docs/en-US for every cmdlet, covering every parameter' {
+        foreach ($command in $Commands) {
+            $page = Join-Path $RepoRoot "docs/en-US/$($command.Name).md"
+            Test-Path $page | Should -BeTrue -Because "$($command.Name) needs $page"
+            $text = Get-Content -Raw $page
+            $text | Should -Match '## SYNOPSIS\s+\S'
+            ([regex]::Matches($text, '### Example')).Count | Should -BeGreaterOrEqual 2 -Because "$($command.Name) needs examples"
+            $common = [System.Management.Automation.Internal.CommonParameters].GetProperties().Name + [System.Management.Automation.Internal.ShouldProcessParameters].GetProperties().Name
+            foreach ($parameter in $command.Parameters.Keys | Where-Object { $_ -notin $common }) {
+                $text | Should -Match "### -$parameter\b" -Because "$($command.Name) -$parameter needs help"
+            }
+        }
+    }
+}
