@@ -97,7 +97,7 @@ function Build-Module {
     $manifest = $manifest -replace "ModuleVersion(\s*)=(\s*)'[^']*'", "ModuleVersion`$1=`$2'$version'"
     Set-Content -LiteralPath (Join-Path $moduleDir 'EntraInboundProvisioning.psd1') -Value $manifest -Encoding utf8
 
-    $helpCompiler = Join-Path $root 'tools/HelpCompiler/HelpCompiler.csproj'
+    $helpCompiler = Join-Path $root 'src/EntraInboundProvisioning.HelpCompiler/EntraInboundProvisioning.HelpCompiler.csproj'
     if (Test-Path $helpCompiler) {
         $helpDir = Join-Path $moduleDir 'en-US'
         Invoke-Native dotnet @('run', '--project', $helpCompiler, '-c', $Configuration, '--', (Join-Path $root 'docs/en-US'), (Join-Path $helpDir 'EntraInboundProvisioning.dll-Help.xml'))
