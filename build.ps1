@@ -36,10 +36,14 @@ $out = Join-Path $root 'out'
 $moduleDir = Join-Path $out 'EntraInboundProvisioning'
 $solution = Join-Path $root 'EntraInboundProvisioning.sln'
 
-# The files the module folder holds, and nothing else. Dependencies of netstandard2.0 assemblies are
-# needed on Windows PowerShell 5.1; PowerShell 7 takes the runtime's own copies where they are newer.
-$expectedAssemblies = @(
+# The files the module folder holds, and nothing else. The cmdlet assembly and the PowerShell 7 load context sit
+# in the module root; everything they depend on goes to Dependencies/, which the module's own
+# AssemblyLoadContext serves on PowerShell 7 (and an AssemblyResolve handler on Windows PowerShell 5.1).
+$rootAssemblies = @(
     'EntraInboundProvisioning.dll'
+    'EntraInboundProvisioning.LoadContext.dll'
+)
+$dependencyAssemblies = @(
     'EntraInboundProvisioning.Core.dll'
     'CsvHelper.dll'
     'Microsoft.Bcl.AsyncInterfaces.dll'
@@ -74,18 +78,24 @@ function Build-Module {
     $publish = Join-Path $root "obj/publish/$Configuration"
     if (Test-Path $publish) { Remove-Item -Recurse -Force $publish }
     Invoke-Native dotnet @('publish', (Join-Path $root 'src/EntraInboundProvisioning/EntraInboundProvisioning.csproj'), '-c', $Configuration, '-o', $publish, '--nologo', '-v', 'quiet')
+    Invoke-Native dotnet @('publish', (Join-Path $root 'src/EntraInboundProvisioning.LoadContext/EntraInboundProvisioning.LoadContext.csproj'), '-c', $Configuration, '-o', $publish, '--nologo', '-v', 'quiet')
 
+    $expected = $rootAssemblies + $dependencyAssemblies
     $published = Get-ChildItem -LiteralPath $publish -Filter '*.dll' | ForEach-Object Name
-    $missing = $expectedAssemblies | Where-Object { $_ -notin $published }
-    $unexpected = $published | Where-Object { $_ -notin $expectedAssemblies }
+    $missing = $expected | Where-Object { $_ -notin $published }
+    $unexpected = $published | Where-Object { $_ -notin $expected }
     if ($missing -or $unexpected) {
-        throw "The published assemblies differ from build.ps1's list. Missing: $($missing -join ', '). Unexpected: $($unexpected -join ', '). Update `$expectedAssemblies deliberately."
+        throw "The published assemblies differ from build.ps1's lists. Missing: $($missing -join ', '). Unexpected: $($unexpected -join ', '). Update `$rootAssemblies/`$dependencyAssemblies deliberately."
     }
 
     if (Test-Path $moduleDir) { Remove-Item -Recurse -Force $moduleDir }
-    $null = New-Item -ItemType Directory -Path $moduleDir
-    foreach ($assembly in $expectedAssemblies) {
+    $dependencyDir = Join-Path $moduleDir 'Dependencies'
+    $null = New-Item -ItemType Directory -Path $dependencyDir
+    foreach ($assembly in $rootAssemblies) {
         Copy-Item -LiteralPath (Join-Path $publish $assembly) -Destination $moduleDir
+    }
+    foreach ($assembly in $dependencyAssemblies) {
+        Copy-Item -LiteralPath (Join-Path $publish $assembly) -Destination $dependencyDir
     }
 
     Copy-Item -LiteralPath (Join-Path $root 'src/EntraInboundProvisioning/Formats/EntraInboundProvisioning.format.ps1xml') -Destination $moduleDir

@@ -104,6 +104,45 @@ namespace EntraInboundProvisioning.Tests
         }
 
         [Fact]
+        public void ExportedTypesCanBeLaidOutWithoutTheDependencies()
+        {
+            // PowerShell calls GetExportedTypes() while importing, before the module initializer routes Core and the
+            // rest of Dependencies/ to the module's load context. Laying out a type needs the types of its value-type
+            // fields, so an exported type must not hold a value-typed field from Core or another dependency
+            // (box it in an object field; see ConvertToScimBulkRequestCommand.EmptyValue), and attributes name
+            // Core types by string ([OutputType("EntraInboundProvisioning.Scim.BulkRequest")]).
+            Assembly cmdletAssembly = _cmdlets[0].Assembly;
+            var allowed = new HashSet<string>(StringComparer.Ordinal) { "netstandard", "System.Management.Automation", cmdletAssembly.GetName().Name! };
+            allowed.UnionWith(Directory.GetFiles(Path.GetDirectoryName(typeof(object).Assembly.Location)!, "*.dll").Select(Path.GetFileNameWithoutExtension)!);
+            foreach (Type type in cmdletAssembly.GetExportedTypes())
+            {
+                foreach (FieldInfo field in type.GetFields(BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic))
+                {
+                    Type fieldType = field.FieldType;
+                    Type[] inspected = fieldType.IsGenericType ? fieldType.GetGenericArguments().Append(fieldType).ToArray() : new[] { fieldType };
+                    foreach (Type t in inspected.Where(t => t.IsValueType))
+                    {
+                        Assert.True(allowed.Contains(t.Assembly.GetName().Name!), $"{type.Name}.{field.Name} is a {t.FullName} from {t.Assembly.GetName().Name}: PowerShell could not import the module.");
+                    }
+                }
+
+                foreach (CustomAttributeData attribute in type.GetCustomAttributesData())
+                {
+                    foreach (CustomAttributeTypedArgument argument in attribute.ConstructorArguments.SelectMany(a => a.Value is IEnumerable<CustomAttributeTypedArgument> many ? many : new[] { a }))
+                    {
+                        if (argument.Value is Type referenced)
+                        {
+                            Assert.True(allowed.Contains(referenced.Assembly.GetName().Name!), $"[{attribute.AttributeType.Name}] on {type.Name} names {referenced.FullName} by type; name it by string.");
+                        }
+                    }
+                }
+            }
+
+            AssemblyName[] references = cmdletAssembly.GetReferencedAssemblies();
+            Assert.Equal(new[] { "EntraInboundProvisioning.Core", "System.Management.Automation", "netstandard" }, references.Select(r => r.Name!).OrderBy(n => n, StringComparer.Ordinal));
+        }
+
+        [Fact]
         public void EveryCmdletHasAHelpPageDocumentingExactlyItsParameters()
         {
             string docs = Path.Combine(RepositoryRoot(), "docs", "en-US");

@@ -16,7 +16,7 @@ Describe 'ConvertTo-ScimBulkRequest' {
         It 'converts the bundled sample into one request of 25 operations' {
             $requests = @(ConvertTo-ScimBulkRequest -Path $Csv -AttributeMapping $Mapping)
             $requests.Count | Should -Be 1
-            $requests[0] | Should -BeOfType ([EntraInboundProvisioning.Scim.BulkRequest])
+            $requests[0].PSObject.TypeNames[0] | Should -Be 'EntraInboundProvisioning.Scim.BulkRequest'
             $requests[0].OperationCount | Should -Be 25
             $requests[0].Source | Should -Be (Resolve-Path $Csv).Path
             $users = @(Get-Users $requests)

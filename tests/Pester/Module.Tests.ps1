@@ -33,6 +33,31 @@ Describe 'EntraInboundProvisioning module' {
         $loaded | Should -Not -Match 'Microsoft\.Graph'
     }
 
+    It 'loads its dependencies in its own load context, unaffected by another CsvHelper already in the session' {
+        # A fake CsvHelper 0.0 in the default context: had the module resolved CsvHelper from there, converting would fail.
+        $fake = Join-Path $TestDrive 'CsvHelper.dll'
+        $name = [Reflection.AssemblyName]::new('CsvHelper')
+        $name.Version = [version]'1.0.0.0'
+        $builder = [System.Reflection.Emit.PersistedAssemblyBuilder]::new($name, [object].Assembly)
+        $null = $builder.DefineDynamicModule('CsvHelper').DefineType('CsvHelper.Decoy', 'Public').CreateType()
+        $builder.Save($fake)
+        $script = @"
+`$ErrorActionPreference = 'Stop'
+Add-Type -Path '$fake'
+Import-Module '$ModuleManifest'
+`$requests = ConvertTo-ScimBulkRequest -Path '$(Join-Path $Samples 'hr-workers.csv')' -AttributeMapping '$(Join-Path $Samples 'AttributeMapping.psd1')'
+`$contexts = [System.Runtime.Loader.AssemblyLoadContext]::All | ForEach-Object { foreach (`$a in `$_.Assemblies) { '{0}={1}' -f `$a.GetName().Name, `$_.Name } }
+'operations=' + `$requests.OperationCount
+`$contexts | Where-Object { `$_ -match '^(CsvHelper|EntraInboundProvisioning[.A-Za-z]*)=' }
+"@
+        $output = pwsh -NoProfile -NonInteractive -Command $script
+        $output | Should -Contain 'operations=25'
+        $output | Should -Contain 'EntraInboundProvisioning.Core=EntraInboundProvisioning'
+        $output | Should -Contain 'CsvHelper=EntraInboundProvisioning'
+        $output | Should -Contain 'CsvHelper=Default'
+        $output | Should -Contain 'EntraInboundProvisioning=Default'
+    }
+
     It 'declares output types on every cmdlet' {
         foreach ($command in $Commands) {
             $command.OutputType.Count | Should -BeGreaterThan 0 -Because "$($command.Name) needs [OutputType]"

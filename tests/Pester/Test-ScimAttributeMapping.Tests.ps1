@@ -16,7 +16,7 @@ Describe 'Test-ScimAttributeMapping' {
                 groups       = @(@{ value = 'G' })
                 'urn:ietf:params:scim:schemas:extension:contoso:1.0:User' = @{ 'Hire Date' = 'HireDate' }
             })
-        $findings | Should -BeOfType ([EntraInboundProvisioning.Mapping.MappingFinding])
+        $findings.ForEach({ $_.PSObject.TypeNames[0] }) | Sort-Object -Unique | Should -Be 'EntraInboundProvisioning.Mapping.MappingFinding'
         ($findings | Sort-Object Code).Code | Should -Be @('ComplexExpected', 'InvalidAttributeName', 'MultiValuedNotArray', 'ReadOnlyAttribute', 'UserNameNotMapped')
         ($findings | Where-Object Code -eq 'UserNameNotMapped').Severity | Should -Be 'Warning'
     }

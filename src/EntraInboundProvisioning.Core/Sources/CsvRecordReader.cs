@@ -143,7 +143,7 @@ namespace EntraInboundProvisioning.Sources
         public IEnumerable<CsvRecord> ReadRecords(Action<CsvRowProblem>? problems = null, CancellationToken cancellationToken = default)
         {
             var record = new CsvRecord(this);
-            while (_parser.Read())
+            while (Read())
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 _row++;
@@ -164,6 +164,19 @@ namespace EntraInboundProvisioning.Sources
         }
 
         internal string ReadField(int index) => _parser[index];
+
+        /// <summary>Advances the parser; CsvHelper's own exceptions become <see cref="CsvFormatException"/> naming the file and line.</summary>
+        private bool Read()
+        {
+            try
+            {
+                return _parser.Read();
+            }
+            catch (CsvHelperException ex)
+            {
+                throw new CsvFormatException($"'{_source}' could not be read after row {_row} (line {_parser.RawRow}): {ex.Message}", ex);
+            }
+        }
 
         /// <inheritdoc />
         public void Dispose()

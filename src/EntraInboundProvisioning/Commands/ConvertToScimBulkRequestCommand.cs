@@ -19,7 +19,9 @@ namespace EntraInboundProvisioning.PowerShell.Commands
     /// <para type="synopsis">Converts worker records into SCIM bulk requests for API-driven inbound provisioning.</para>
     /// </summary>
     [Cmdlet(VerbsData.ConvertTo, "ScimBulkRequest", DefaultParameterSetName = InputObjectSet)]
-    [OutputType(typeof(BulkRequest), ParameterSetName = new[] { InputObjectSet, PathSet, LiteralPathSet })]
+    // Core types are named by string in attributes: PowerShell reads attributes while importing, before the
+    // module initializer has pointed resolution at Dependencies/ (see ModuleInitializer).
+    [OutputType("EntraInboundProvisioning.Scim.BulkRequest")]
     [OutputType(typeof(string), typeof(FileInfo))]
     public sealed class ConvertToScimBulkRequestCommand : PSCmdlet, IDisposable
     {
@@ -38,6 +40,10 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         private long _pipelineNumber;
         private bool _columnsChecked;
         private bool _progressShown;
+
+        // Boxed on purpose: PowerShell lays out every exported type while importing, before the module initializer
+        // can route Core to Dependencies/, and a field of a Core value type would need Core right then.
+        private object? _emptyValue;
 
         /// <summary>
         /// <para type="description">A worker record: an Import-Csv row, a PSCustomObject, a hashtable or dictionary, a DataRow from a SQL query.</para>
@@ -86,7 +92,11 @@ namespace EntraInboundProvisioning.PowerShell.Commands
 
         /// <summary><para type="description">What empty values become: Omit (the default) leaves them out; Null sends null to clear the attribute.</para></summary>
         [Parameter]
-        public EmptyValueHandling EmptyValue { get; set; } = EmptyValueHandling.Omit;
+        public EmptyValueHandling EmptyValue
+        {
+            get => _emptyValue is EmptyValueHandling value ? value : EmptyValueHandling.Omit;
+            set => _emptyValue = value;
+        }
 
         /// <summary><para type="description">Converts only the records with these externalIds (for example failures to re-send).</para></summary>
         [Parameter]
@@ -220,7 +230,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 {
                     // Ctrl+C: stop reading; the pipeline is being torn down.
                 }
-                catch (Exception ex) when (ex is IOException or CsvHelper.CsvHelperException)
+                catch (Exception ex) when (ex is IOException or CsvFormatException)
                 {
                     WriteError(new ErrorRecord(ex, "InputFileUnreadable", ErrorCategory.ReadError, file));
                 }

@@ -16,7 +16,8 @@ namespace EntraInboundProvisioning.PowerShell.Commands
     /// <para type="synopsis">Validates an attribute mapping against the SCIM User schemas and, when given, the input's columns.</para>
     /// </summary>
     [Cmdlet(VerbsDiagnostic.Test, "ScimAttributeMapping", DefaultParameterSetName = MappingOnlySet)]
-    [OutputType(typeof(MappingFinding), typeof(bool))]
+    [OutputType("EntraInboundProvisioning.Mapping.MappingFinding")]
+    [OutputType(typeof(bool))]
     public sealed class TestScimAttributeMappingCommand : PSCmdlet
     {
         private const string MappingOnlySet = "MappingOnly";

@@ -1,0 +1,72 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace EntraInboundProvisioning.PowerShell
+{
+    /// <summary>
+    /// Points dependency resolution at the module's Dependencies folder before any cmdlet type is touched. On
+    /// PowerShell 7 the dependencies load in the module's own AssemblyLoadContext (EntraInboundProvisioning.LoadContext.dll);
+    /// on Windows PowerShell 5.1, where there are no load contexts, an AssemblyResolve handler serves the folder
+    /// (best effort: an assembly another module already loaded with the same name wins there).
+    /// </summary>
+    public sealed class ModuleInitializer : IModuleAssemblyInitializer
+    {
+        private static readonly object Gate = new object();
+        private static bool _registered;
+
+        /// <inheritdoc />
+        public void OnImport() => Register();
+
+        /// <summary>Runs as the assembly's module initializer, and again (harmlessly) from OnImport.</summary>
+#pragma warning disable CA2255 // A binary module is exactly the "advanced" case: resolution must be set up before PowerShell reflects over cmdlet parameter types.
+        [System.Runtime.CompilerServices.ModuleInitializer]
+#pragma warning restore CA2255
+        internal static void Register()
+        {
+            lock (Gate)
+            {
+                if (_registered)
+                {
+                    return;
+                }
+
+                _registered = true;
+            }
+
+            string moduleDirectory = Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location) ?? string.Empty;
+            string dependencies = Path.Combine(moduleDirectory, "Dependencies");
+            if (!Directory.Exists(dependencies))
+            {
+                // A flat build output (tests, benchmarks): everything sits beside the cmdlet assembly.
+                return;
+            }
+
+            if (RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.Ordinal))
+            {
+                AppDomain.CurrentDomain.AssemblyResolve += (_, args) =>
+                {
+                    string path = Path.Combine(dependencies, new AssemblyName(args.Name).Name + ".dll");
+                    return File.Exists(path) ? Assembly.LoadFrom(path) : null;
+                };
+                return;
+            }
+
+            Assembly loadContext = Assembly.LoadFrom(Path.Combine(moduleDirectory, "EntraInboundProvisioning.LoadContext.dll"));
+            loadContext.GetType("EntraInboundProvisioning.LoadContext.DependencyLoadContext", throwOnError: true)!
+                .GetMethod("Initialize", BindingFlags.Public | BindingFlags.Static)!
+                .Invoke(null, new object[] { dependencies });
+        }
+    }
+}
+
+namespace System.Runtime.CompilerServices
+{
+    /// <summary>netstandard2.0 lacks the attribute; the C# compiler and every runtime honour it by name.</summary>
+    [AttributeUsage(AttributeTargets.Method, Inherited = false)]
+    internal sealed class ModuleInitializerAttribute : Attribute
+    {
+    }
+}
