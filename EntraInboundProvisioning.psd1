@@ -13,6 +13,7 @@
     FormatsToProcess       = @('EntraInboundProvisioning.format.ps1xml')
     CmdletsToExport        = @(
         'ConvertTo-ScimBulkRequest'
+        'New-ScimAttributeMapping'
         'Test-ScimAttributeMapping'
     )
     FunctionsToExport      = @()

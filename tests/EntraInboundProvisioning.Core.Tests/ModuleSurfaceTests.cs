@@ -91,9 +91,7 @@ namespace EntraInboundProvisioning.Tests
                 (string verb, _) = VerbNoun(cmdlet);
                 if (TenantChangingVerbs.Contains(verb))
                 {
-                    CustomAttributeData attribute = Attribute(cmdlet, "CmdletAttribute")!;
-                    bool supports = attribute.NamedArguments.Any(a => a.MemberName == "SupportsShouldProcess" && (bool)a.TypedValue.Value!);
-                    Assert.True(supports, $"{cmdlet.Name} changes the tenant and must support -WhatIf/-Confirm");
+                    Assert.True(SupportsShouldProcess(cmdlet), $"{cmdlet.Name} changes the tenant and must support -WhatIf/-Confirm");
                 }
 
                 foreach (PropertyInfo parameter in Parameters(cmdlet))
@@ -155,8 +153,15 @@ namespace EntraInboundProvisioning.Tests
                 Assert.Equal(name, page.Name);
                 Assert.True(page.Examples.Count >= 2, $"{name} needs at least two examples");
                 Dictionary<string, PropertyInfo> parameters = Parameters(cmdlet).ToDictionary(p => p.Name, StringComparer.Ordinal);
-                Assert.Equal(parameters.Keys.Where(k => !CommonParameters.Contains(k)).OrderBy(k => k, StringComparer.Ordinal), page.Parameters.Select(p => p.Name).OrderBy(k => k, StringComparer.Ordinal));
-                foreach (HelpParameter documented in page.Parameters)
+                IEnumerable<string> expected = parameters.Keys.Where(k => !CommonParameters.Contains(k));
+                if (SupportsShouldProcess(cmdlet))
+                {
+                    // platyPS documents -WhatIf and -Confirm on pages of cmdlets that support them.
+                    expected = expected.Concat(new[] { "WhatIf", "Confirm" });
+                }
+
+                Assert.Equal(expected.OrderBy(k => k, StringComparer.Ordinal), page.Parameters.Select(p => p.Name).OrderBy(k => k, StringComparer.Ordinal));
+                foreach (HelpParameter documented in page.Parameters.Where(p => parameters.ContainsKey(p.Name)))
                 {
                     Type type = parameters[documented.Name].PropertyType;
                     Type shown = Nullable.GetUnderlyingType(type) ?? type;
@@ -199,6 +204,9 @@ namespace EntraInboundProvisioning.Tests
             Assert.Contains("Get-Thing.md", ex.Message);
             Assert.Contains("DESCRIPTION", ex.Message);
         }
+
+        private static bool SupportsShouldProcess(Type cmdlet)
+            => Attribute(cmdlet, "CmdletAttribute")!.NamedArguments.Any(a => a.MemberName == "SupportsShouldProcess" && (bool)a.TypedValue.Value!);
 
         private static string CommandName(Type cmdlet)
         {
