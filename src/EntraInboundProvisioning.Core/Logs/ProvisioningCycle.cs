@@ -1,0 +1,164 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace EntraInboundProvisioning.Logs
+{
+    /// <summary>The actions the statistics count; anything else the service reports is Other.</summary>
+    public enum ProvisioningAction
+    {
+        /// <summary>An account was created.</summary>
+        Create,
+        /// <summary>An account was updated.</summary>
+        Update,
+        /// <summary>An account was deleted.</summary>
+        Delete,
+        /// <summary>An account was disabled.</summary>
+        Disable,
+        /// <summary>An account was staged for deletion.</summary>
+        StagedDelete,
+        /// <summary>Anything else (for example a skipped record).</summary>
+        Other,
+    }
+
+    /// <summary>The outcomes the statistics count.</summary>
+    public enum ProvisioningStatus
+    {
+        /// <summary>Done.</summary>
+        Success,
+        /// <summary>Failed; the entry says why.</summary>
+        Failure,
+        /// <summary>Nothing to do, or out of scope.</summary>
+        Skipped,
+        /// <summary>Done with a warning.</summary>
+        Warning,
+    }
+
+    /// <summary>One provisioning cycle of a job: when it ran, how many records it touched, and what happened to them.</summary>
+    public sealed class ProvisioningCycle
+    {
+        private readonly int[,] _counts = new int[6, 4];
+
+        /// <summary>Builds the statistics of a cycle from its entries.</summary>
+        public ProvisioningCycle(string cycleId, IReadOnlyList<ProvisioningLogEntry> entries)
+        {
+            if (entries.Count == 0)
+            {
+                throw new ArgumentException("A cycle has at least one entry.", nameof(entries));
+            }
+
+            CycleId = cycleId;
+            Entries = entries;
+            JobId = entries[0].JobId;
+            Start = entries.Min(e => e.ActivityDateTime);
+            End = entries.Max(e => e.ActivityDateTime);
+            Changes = entries.Count;
+            Users = entries.Select(e => e.ExternalId).Distinct(StringComparer.OrdinalIgnoreCase).Count();
+            foreach (ProvisioningLogEntry entry in entries)
+            {
+                _counts[(int)ParseAction(entry.Action), (int)ParseStatus(entry.Status)]++;
+            }
+        }
+
+        /// <summary>The cycle id.</summary>
+        public string CycleId { get; }
+
+        /// <summary>The job.</summary>
+        public string JobId { get; }
+
+        /// <summary>The first entry's time.</summary>
+        public DateTimeOffset Start { get; }
+
+        /// <summary>The last entry's time.</summary>
+        public DateTimeOffset End { get; }
+
+        /// <summary>Number of log entries (changes) in the cycle.</summary>
+        public int Changes { get; }
+
+        /// <summary>Number of distinct records (externalIds).</summary>
+        public int Users { get; }
+
+        /// <summary>The entries, newest first as Graph returns them.</summary>
+        public IReadOnlyList<ProvisioningLogEntry> Entries { get; }
+
+        /// <summary>Entries that succeeded.</summary>
+        public int Succeeded => Total(ProvisioningStatus.Success);
+
+        /// <summary>Entries that failed.</summary>
+        public int Failed => Total(ProvisioningStatus.Failure);
+
+        /// <summary>Entries that were skipped.</summary>
+        public int Skipped => Total(ProvisioningStatus.Skipped);
+
+        /// <summary>Entries with warnings.</summary>
+        public int Warnings => Total(ProvisioningStatus.Warning);
+
+        /// <summary>Count of entries with an action and a status.</summary>
+        public int Count(ProvisioningAction action, ProvisioningStatus status) => _counts[(int)action, (int)status];
+
+        /// <summary>The action × status table as rows, for display and export.</summary>
+        public IReadOnlyList<CycleStatisticsRow> Statistics()
+            => Enum.GetValues(typeof(ProvisioningAction)).Cast<ProvisioningAction>()
+                .Select(a => new CycleStatisticsRow(a, Count(a, ProvisioningStatus.Success), Count(a, ProvisioningStatus.Failure), Count(a, ProvisioningStatus.Skipped), Count(a, ProvisioningStatus.Warning)))
+                .ToArray();
+
+        /// <summary>Maps Graph's provisioningAction text to the counted actions.</summary>
+        public static ProvisioningAction ParseAction(string? action) => action?.ToUpperInvariant() switch
+        {
+            "CREATE" => ProvisioningAction.Create,
+            "UPDATE" => ProvisioningAction.Update,
+            "DELETE" => ProvisioningAction.Delete,
+            "DISABLE" => ProvisioningAction.Disable,
+            "STAGEDDELETE" => ProvisioningAction.StagedDelete,
+            _ => ProvisioningAction.Other,
+        };
+
+        /// <summary>Maps Graph's status text to the counted statuses (unknown values count as Warning).</summary>
+        public static ProvisioningStatus ParseStatus(string? status) => status?.ToUpperInvariant() switch
+        {
+            "SUCCESS" => ProvisioningStatus.Success,
+            "FAILURE" => ProvisioningStatus.Failure,
+            "SKIPPED" => ProvisioningStatus.Skipped,
+            _ => ProvisioningStatus.Warning,
+        };
+
+        private int Total(ProvisioningStatus status)
+        {
+            int total = 0;
+            for (int a = 0; a < 6; a++)
+            {
+                total += _counts[a, (int)status];
+            }
+
+            return total;
+        }
+    }
+
+    /// <summary>One row of a cycle's statistics: an action and how many entries had each status.</summary>
+    public sealed class CycleStatisticsRow
+    {
+        internal CycleStatisticsRow(ProvisioningAction action, int success, int failure, int skipped, int warning)
+        {
+            Action = action;
+            Success = success;
+            Failure = failure;
+            Skipped = skipped;
+            Warning = warning;
+        }
+
+        /// <summary>The action.</summary>
+        public ProvisioningAction Action { get; }
+
+        /// <summary>Succeeded.</summary>
+        public int Success { get; }
+
+        /// <summary>Failed.</summary>
+        public int Failure { get; }
+
+        /// <summary>Skipped.</summary>
+        public int Skipped { get; }
+
+        /// <summary>With warnings.</summary>
+        public int Warning { get; }
+    }
+}
