@@ -12,8 +12,12 @@
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess       = @('EntraInboundProvisioning.format.ps1xml')
     CmdletsToExport        = @(
+        'Connect-EntraProvisioning'
         'ConvertTo-ScimBulkRequest'
+        'Disconnect-EntraProvisioning'
+        'Get-ProvisioningJob'
         'New-ScimAttributeMapping'
+        'Send-ScimBulkRequest'
         'Test-ScimAttributeMapping'
     )
     FunctionsToExport      = @()

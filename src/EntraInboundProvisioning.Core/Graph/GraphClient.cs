@@ -1,0 +1,186 @@
+using System;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using EntraInboundProvisioning.Auth;
+
+namespace EntraInboundProvisioning.Graph
+{
+    /// <summary>
+    /// Authenticated HTTP to Microsoft Graph for one session: adds the bearer token (only for the session's own
+    /// Graph host, over HTTPS), a client-request-id per call, renews the token once on 401, and turns Graph error
+    /// bodies into <see cref="GraphException"/>s.
+    /// </summary>
+    public sealed class GraphClient : IDisposable
+    {
+        private const string ApiVersion = "v1.0";
+        private static readonly string UserAgent = "EntraInboundProvisioning/" + typeof(GraphClient).Assembly.GetName().Version;
+        private readonly HttpClient _http;
+        private readonly AccessTokenProvider _tokens;
+
+        /// <summary>Creates a client; <paramref name="handler"/> comes from <see cref="CreateHandler"/>.</summary>
+        public GraphClient(CloudEndpoints endpoints, AccessTokenProvider tokens, HttpMessageHandler handler)
+        {
+            Endpoints = endpoints;
+            _tokens = tokens;
+            _http = new HttpClient(handler, disposeHandler: true) { Timeout = TimeSpan.FromSeconds(100) };
+        }
+
+        /// <summary>The session's endpoints.</summary>
+        public CloudEndpoints Endpoints { get; }
+
+        /// <summary>The token source (for the account name).</summary>
+        public AccessTokenProvider Tokens => _tokens;
+
+        /// <summary>
+        /// An HTTP handler that validates certificates normally, or, for a test endpoint, trusts exactly the given
+        /// certificate (the emulator's) and nothing else.
+        /// </summary>
+        public static HttpMessageHandler CreateHandler(CloudEndpoints endpoints, X509Certificate2? trustedTestCertificate)
+        {
+            var handler = new HttpClientHandler { AllowAutoRedirect = false };
+            if (endpoints.IsTest && trustedTestCertificate is not null)
+            {
+                string thumbprint = trustedTestCertificate.Thumbprint;
+                handler.ServerCertificateCustomValidationCallback = (_, certificate, _, _) =>
+                    certificate is not null && string.Equals(certificate.Thumbprint, thumbprint, StringComparison.OrdinalIgnoreCase);
+            }
+
+            return handler;
+        }
+
+        /// <summary>The absolute URL of a Graph path relative to the API version root.</summary>
+        public Uri Url(string relative) => new Uri(Endpoints.Graph, ApiVersion + "/" + relative.TrimStart('/'));
+
+        /// <summary>GET a path and return the body; Graph errors throw.</summary>
+        public async Task<JsonDocument> GetJsonAsync(string relativeOrAbsolute, CancellationToken cancellationToken)
+        {
+            GraphResponse response = await SendAsync(HttpMethod.Get, relativeOrAbsolute, null, null, cancellationToken).ConfigureAwait(false);
+            return JsonDocument.Parse(response.Body.Length == 0 ? "{}" : response.Body);
+        }
+
+        /// <summary>
+        /// Sends a request. <paramref name="relativeOrAbsolute"/> is a path under the API version root or an absolute
+        /// URL (an @odata.nextLink), which must be on the session's Graph host. Non-success statuses throw.
+        /// </summary>
+        public async Task<GraphResponse> SendAsync(HttpMethod method, string relativeOrAbsolute, string? body, string? contentType, CancellationToken cancellationToken, string? clientRequestId = null)
+        {
+            Uri url = relativeOrAbsolute.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || relativeOrAbsolute.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
+                ? new Uri(relativeOrAbsolute)
+                : Url(relativeOrAbsolute);
+            if (!Endpoints.MayReceiveToken(url))
+            {
+                // Tokens go only to the session's Graph host over HTTPS.
+                throw new GraphException($"Refusing to send the session's token to '{url.GetLeftPart(UriPartial.Authority)}': only {Endpoints.Graph.GetLeftPart(UriPartial.Authority)} over HTTPS receives it.");
+            }
+
+            clientRequestId ??= Guid.NewGuid().ToString();
+            bool renewed = false;
+            while (true)
+            {
+                BearerToken token = await _tokens.GetTokenAsync(renewed, cancellationToken).ConfigureAwait(false);
+                using var request = new HttpRequestMessage(method, url);
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Value);
+                request.Headers.TryAddWithoutValidation("client-request-id", clientRequestId);
+                request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
+                if (body is not null)
+                {
+                    request.Content = new StringContent(body, Encoding.UTF8);
+                    // bulkUpload requires exactly application/scim+json; anything else is a 400.
+                    request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType ?? "application/json");
+                }
+
+                HttpResponseMessage response;
+                try
+                {
+                    response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                }
+                catch (HttpRequestException ex)
+                {
+                    throw new GraphException($"{method} {url.AbsolutePath}: the connection failed before a response arrived ({ex.Message}).", null, null, null, clientRequestId, null, ex);
+                }
+                catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new GraphException($"{method} {url.AbsolutePath}: no response within {_http.Timeout.TotalSeconds:0} s.", null, null, null, clientRequestId, null, ex);
+                }
+
+                using (response)
+                {
+                    string text = response.Content is null ? string.Empty : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                    string? requestId = Header(response, "request-id");
+                    TimeSpan? retryAfter = response.Headers.RetryAfter?.Delta
+                        ?? (response.Headers.RetryAfter?.Date is DateTimeOffset date ? date - DateTimeOffset.UtcNow : null);
+                    if (response.StatusCode == HttpStatusCode.Unauthorized && !renewed)
+                    {
+                        // A token revoked or expired in flight: renew once, then give up.
+                        renewed = true;
+                        continue;
+                    }
+
+                    if ((int)response.StatusCode >= 400)
+                    {
+                        (string? code, string message) = ParseError(text);
+                        throw new GraphException(
+                            $"{method} {url.AbsolutePath} failed with {(int)response.StatusCode} {response.StatusCode}{(code is null ? string.Empty : $" ({code})")}: {message}{(requestId is null ? string.Empty : $" [request-id {requestId}]")}",
+                            response.StatusCode,
+                            code,
+                            requestId,
+                            clientRequestId,
+                            retryAfter);
+                    }
+
+                    return new GraphResponse(response.StatusCode, text, requestId, clientRequestId, response.Headers.Location, retryAfter);
+                }
+            }
+        }
+
+        /// <inheritdoc />
+        public void Dispose()
+        {
+            _http.Dispose();
+            _tokens.Dispose();
+        }
+
+        private static string? Header(HttpResponseMessage response, string name)
+            => response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
+
+        private static (string? Code, string Message) ParseError(string body)
+        {
+            if (body.Length == 0)
+            {
+                return (null, "no details");
+            }
+
+            try
+            {
+                using JsonDocument document = JsonDocument.Parse(body);
+                if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("error", out JsonElement error))
+                {
+                    if (error.ValueKind == JsonValueKind.Object)
+                    {
+                        string? code = error.TryGetProperty("code", out JsonElement c) ? c.GetString() : null;
+                        string message = error.TryGetProperty("message", out JsonElement m) ? m.GetString() ?? string.Empty : string.Empty;
+                        return (code, message);
+                    }
+
+                    if (error.ValueKind == JsonValueKind.String)
+                    {
+                        return (error.GetString(), document.RootElement.TryGetProperty("error_description", out JsonElement d) ? d.GetString() ?? string.Empty : string.Empty);
+                    }
+                }
+            }
+            catch (JsonException)
+            {
+                // Not JSON: report the text itself.
+            }
+
+            return (null, body.Length > 500 ? body.Substring(0, 500) : body);
+        }
+    }
+}

@@ -1,0 +1,238 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using EntraInboundProvisioning.Logs;
+
+namespace EntraInboundProvisioning.Graph
+{
+    /// <summary>A service principal (enterprise app) as the module needs it.</summary>
+    public sealed class ServicePrincipalInfo
+    {
+        internal ServicePrincipalInfo(string id, string appId, string displayName)
+        {
+            Id = id;
+            AppId = appId;
+            DisplayName = displayName;
+        }
+
+        /// <summary>The object id.</summary>
+        public string Id { get; }
+
+        /// <summary>The application id.</summary>
+        public string AppId { get; }
+
+        /// <summary>The name shown in the portal.</summary>
+        public string DisplayName { get; }
+    }
+
+    /// <summary>A synchronization (provisioning) job and its status.</summary>
+    public sealed class SynchronizationJobInfo
+    {
+        /// <summary>Templates of API-driven inbound provisioning apps: to Entra ID and to on-premises AD.</summary>
+        private static readonly string[] ApiDrivenTemplates = { "API2AAD", "API2AD" };
+
+        internal SynchronizationJobInfo(string servicePrincipalId, JsonElement job)
+        {
+            ServicePrincipalId = servicePrincipalId;
+            Id = job.TryGetProperty("id", out JsonElement id) ? id.GetString() ?? string.Empty : string.Empty;
+            TemplateId = job.TryGetProperty("templateId", out JsonElement template) ? template.GetString() ?? string.Empty : string.Empty;
+            if (job.TryGetProperty("status", out JsonElement status) && status.ValueKind == JsonValueKind.Object)
+            {
+                Status = status.TryGetProperty("code", out JsonElement code) ? code.GetString() ?? string.Empty : string.Empty;
+                LastExecution = Execution(status, "lastExecution");
+                LastSuccessfulExecution = Execution(status, "lastSuccessfulExecution");
+                if (status.TryGetProperty("quarantine", out JsonElement quarantine) && quarantine.ValueKind == JsonValueKind.Object)
+                {
+                    QuarantineReason = quarantine.TryGetProperty("reason", out JsonElement reason) ? reason.GetString() : null;
+                    QuarantineSince = Date(quarantine, "currentBegan");
+                }
+            }
+
+            RawJson = job.GetRawText();
+        }
+
+        /// <summary>The service principal that owns the job.</summary>
+        public string ServicePrincipalId { get; }
+
+        /// <summary>The job id.</summary>
+        public string Id { get; }
+
+        /// <summary>The template (API2AAD, API2AD for API-driven inbound).</summary>
+        public string TemplateId { get; }
+
+        /// <summary>Active, Paused, Quarantine, NotConfigured or NotRun.</summary>
+        public string Status { get; } = string.Empty;
+
+        /// <summary>When the last cycle began and ended, and how it went.</summary>
+        public JobExecution? LastExecution { get; }
+
+        /// <summary>The last cycle that succeeded.</summary>
+        public JobExecution? LastSuccessfulExecution { get; }
+
+        /// <summary>Why the job is in quarantine, when it is.</summary>
+        public string? QuarantineReason { get; }
+
+        /// <summary>Since when the job is in quarantine.</summary>
+        public DateTimeOffset? QuarantineSince { get; }
+
+        /// <summary>True for an API-driven inbound provisioning job.</summary>
+        public bool IsApiDriven => ApiDrivenTemplates.Any(t => TemplateId.StartsWith(t, StringComparison.OrdinalIgnoreCase)) || Id.StartsWith("API2", StringComparison.OrdinalIgnoreCase);
+
+        /// <summary>The job as Graph returned it.</summary>
+        public string RawJson { get; }
+
+        private static JobExecution? Execution(JsonElement status, string name)
+            => status.TryGetProperty(name, out JsonElement e) && e.ValueKind == JsonValueKind.Object
+                ? new JobExecution(e.TryGetProperty("state", out JsonElement s) ? s.GetString() : null, Date(e, "timeBegan"), Date(e, "timeEnded"), e.TryGetProperty("error", out JsonElement err) && err.ValueKind == JsonValueKind.Object && err.TryGetProperty("message", out JsonElement msg) ? msg.GetString() : null)
+                : null;
+
+        internal static DateTimeOffset? Date(JsonElement element, string name)
+            => element.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String
+               && DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset at) ? at : null;
+    }
+
+    /// <summary>One execution of a job.</summary>
+    public sealed class JobExecution
+    {
+        internal JobExecution(string? state, DateTimeOffset? began, DateTimeOffset? ended, string? error)
+        {
+            State = state;
+            Began = began;
+            Ended = ended;
+            Error = error;
+        }
+
+        /// <summary>Succeeded, Failed, Warning…</summary>
+        public string? State { get; }
+
+        /// <summary>Start.</summary>
+        public DateTimeOffset? Began { get; }
+
+        /// <summary>End.</summary>
+        public DateTimeOffset? Ended { get; }
+
+        /// <summary>The error message, when it failed.</summary>
+        public string? Error { get; }
+
+        /// <inheritdoc />
+        public override string ToString() => $"{State} {Began:u}";
+    }
+
+    /// <summary>The provisioning endpoints of Graph the module calls (DESIGN.md: Graph facts).</summary>
+    public sealed class ProvisioningApi
+    {
+        private readonly GraphClient _graph;
+
+        /// <summary>Creates the API over a session's client.</summary>
+        public ProvisioningApi(GraphClient graph) => _graph = graph;
+
+        /// <summary>The client.</summary>
+        public GraphClient Graph => _graph;
+
+        /// <summary>Finds a service principal by object id, or else by application id.</summary>
+        public async Task<ServicePrincipalInfo> ResolveServicePrincipalAsync(string idOrAppId, CancellationToken cancellationToken)
+        {
+            if (!Guid.TryParse(idOrAppId, out _))
+            {
+                throw new ArgumentException($"'{idOrAppId}' is not a service principal object id or application id (a GUID).", nameof(idOrAppId));
+            }
+
+            try
+            {
+                using JsonDocument sp = await _graph.GetJsonAsync($"servicePrincipals/{idOrAppId}?$select=id,appId,displayName", cancellationToken).ConfigureAwait(false);
+                return ToServicePrincipal(sp.RootElement);
+            }
+            catch (GraphException ex) when (ex.Status == HttpStatusCode.NotFound)
+            {
+                using JsonDocument list = await _graph.GetJsonAsync($"servicePrincipals?$filter={Uri.EscapeDataString($"appId eq '{idOrAppId}'")}&$select=id,appId,displayName", cancellationToken).ConfigureAwait(false);
+                JsonElement first = list.RootElement.GetProperty("value").EnumerateArray().FirstOrDefault();
+                if (first.ValueKind != JsonValueKind.Object)
+                {
+                    throw new GraphException($"No service principal has the object id or application id '{idOrAppId}'.", HttpStatusCode.NotFound, "Request_ResourceNotFound", ex.RequestId, ex.ClientRequestId);
+                }
+
+                return ToServicePrincipal(first);
+            }
+        }
+
+        /// <summary>The synchronization jobs of a service principal.</summary>
+        public async Task<IReadOnlyList<SynchronizationJobInfo>> ListJobsAsync(string servicePrincipalId, CancellationToken cancellationToken)
+        {
+            using JsonDocument jobs = await _graph.GetJsonAsync($"servicePrincipals/{servicePrincipalId}/synchronization/jobs", cancellationToken).ConfigureAwait(false);
+            return jobs.RootElement.GetProperty("value").EnumerateArray().Select(j => new SynchronizationJobInfo(servicePrincipalId, j)).ToArray();
+        }
+
+        /// <summary>One job.</summary>
+        public async Task<SynchronizationJobInfo> GetJobAsync(string servicePrincipalId, string jobId, CancellationToken cancellationToken)
+        {
+            using JsonDocument job = await _graph.GetJsonAsync($"servicePrincipals/{servicePrincipalId}/synchronization/jobs/{Uri.EscapeDataString(jobId)}", cancellationToken).ConfigureAwait(false);
+            return new SynchronizationJobInfo(servicePrincipalId, job.RootElement);
+        }
+
+        /// <summary>
+        /// The API-driven job of a service principal: the one given, or the only API-driven job; a clear error when
+        /// there is none, or several and none was named.
+        /// </summary>
+        public async Task<SynchronizationJobInfo> ResolveJobAsync(string servicePrincipalId, string? jobId, CancellationToken cancellationToken)
+        {
+            IReadOnlyList<SynchronizationJobInfo> jobs = await ListJobsAsync(servicePrincipalId, cancellationToken).ConfigureAwait(false);
+            if (jobId is not null)
+            {
+                return jobs.FirstOrDefault(j => string.Equals(j.Id, jobId, StringComparison.OrdinalIgnoreCase))
+                    ?? throw new GraphException($"Service principal {servicePrincipalId} has no job '{jobId}'. Its jobs: {Names(jobs)}.", HttpStatusCode.NotFound);
+            }
+
+            List<SynchronizationJobInfo> apiDriven = jobs.Where(j => j.IsApiDriven).ToList();
+            return apiDriven.Count switch
+            {
+                1 => apiDriven[0],
+                0 => throw new GraphException($"Service principal {servicePrincipalId} has no API-driven provisioning job (template API2AAD or API2AD). Its jobs: {Names(jobs)}.", HttpStatusCode.NotFound),
+                _ => throw new GraphException($"Service principal {servicePrincipalId} has {apiDriven.Count} API-driven jobs ({Names(apiDriven)}); name one with -JobId."),
+            };
+        }
+
+        /// <summary>POST …/jobs/{id}/start.</summary>
+        public Task StartJobAsync(string servicePrincipalId, string jobId, CancellationToken cancellationToken)
+            => _graph.SendAsync(HttpMethod.Post, $"servicePrincipals/{servicePrincipalId}/synchronization/jobs/{Uri.EscapeDataString(jobId)}/start", null, null, cancellationToken);
+
+        /// <summary>POST …/jobs/{id}/pause.</summary>
+        public Task PauseJobAsync(string servicePrincipalId, string jobId, CancellationToken cancellationToken)
+            => _graph.SendAsync(HttpMethod.Post, $"servicePrincipals/{servicePrincipalId}/synchronization/jobs/{Uri.EscapeDataString(jobId)}/pause", null, null, cancellationToken);
+
+        /// <summary>GET …/jobs/{id}/schema as JSON text.</summary>
+        public async Task<string> GetSchemaAsync(string servicePrincipalId, string jobId, CancellationToken cancellationToken)
+            => (await _graph.SendAsync(HttpMethod.Get, $"servicePrincipals/{servicePrincipalId}/synchronization/jobs/{Uri.EscapeDataString(jobId)}/schema", null, null, cancellationToken).ConfigureAwait(false)).Body;
+
+        /// <summary>PUT …/jobs/{id}/schema: replaces the whole document (204).</summary>
+        public Task PutSchemaAsync(string servicePrincipalId, string jobId, string schemaJson, CancellationToken cancellationToken)
+            => _graph.SendAsync(HttpMethod.Put, $"servicePrincipals/{servicePrincipalId}/synchronization/jobs/{Uri.EscapeDataString(jobId)}/schema", schemaJson, "application/json", cancellationToken);
+
+        /// <summary>POST …/jobs/{id}/bulkUpload with Content-Type application/scim+json; 202 on success.</summary>
+        public Task<GraphResponse> BulkUploadAsync(string servicePrincipalId, string jobId, string bulkRequestJson, string clientRequestId, CancellationToken cancellationToken)
+            => _graph.SendAsync(HttpMethod.Post, $"servicePrincipals/{servicePrincipalId}/synchronization/jobs/{Uri.EscapeDataString(jobId)}/bulkUpload", bulkRequestJson, "application/scim+json", cancellationToken, clientRequestId);
+
+        /// <summary>One page of provisioning logs: the query's first page, or an @odata.nextLink.</summary>
+        public async Task<(IReadOnlyList<ProvisioningLogEntry> Entries, string? NextLink)> GetLogPageAsync(string relativeUrlOrNextLink, CancellationToken cancellationToken)
+        {
+            using JsonDocument page = await _graph.GetJsonAsync(relativeUrlOrNextLink, cancellationToken).ConfigureAwait(false);
+            var entries = page.RootElement.GetProperty("value").EnumerateArray().Select(ProvisioningLogEntry.FromJson).ToArray();
+            string? next = page.RootElement.TryGetProperty("@odata.nextLink", out JsonElement link) ? link.GetString() : null;
+            return (entries, next);
+        }
+
+        private static ServicePrincipalInfo ToServicePrincipal(JsonElement sp)
+            => new ServicePrincipalInfo(sp.GetProperty("id").GetString() ?? string.Empty, sp.TryGetProperty("appId", out JsonElement a) ? a.GetString() ?? string.Empty : string.Empty, sp.TryGetProperty("displayName", out JsonElement d) ? d.GetString() ?? string.Empty : string.Empty);
+
+        private static string Names(IEnumerable<SynchronizationJobInfo> jobs)
+        {
+            string names = string.Join(", ", jobs.Select(j => $"{j.Id} ({j.TemplateId})"));
+            return names.Length == 0 ? "none" : names;
+        }
+    }
+}

@@ -1,0 +1,246 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Net;
+using System.Threading;
+using System.Threading.Tasks;
+using EntraInboundProvisioning.Graph;
+using EntraInboundProvisioning.Scim;
+
+namespace EntraInboundProvisioning.Sending
+{
+    /// <summary>
+    /// Sends bulk requests to one job's /bulkUpload: several at once, paced under the per-job limit, retrying 429,
+    /// 5xx and dropped connections with backoff and jitter (honouring Retry-After), never retrying other 4xx.
+    /// The pipeline thread posts requests and drains results; all network work runs on worker tasks.
+    /// </summary>
+    public sealed class BulkUploadSender : IDisposable
+    {
+        private readonly ProvisioningApi _api;
+        private readonly string _servicePrincipalId;
+        private readonly string _jobId;
+        private readonly SendOptions _options;
+        private readonly UploadJournal? _journal;
+        private readonly bool _resume;
+        private readonly PacingGate _gate;
+        private readonly BlockingCollection<BulkRequest> _queue;
+        private readonly BlockingCollection<BulkUploadResult> _results = new BlockingCollection<BulkUploadResult>();
+        private readonly CancellationTokenSource _stop;
+        private readonly Task[] _workers;
+        private readonly Random _jitter;
+        private readonly object _jitterGate = new object();
+        private int _calls;
+        private int _running;
+
+        /// <summary>Starts the workers.</summary>
+        /// <param name="api">The session's provisioning API.</param>
+        /// <param name="servicePrincipalId">The app.</param>
+        /// <param name="jobId">The job.</param>
+        /// <param name="options">Pacing, retries, budget.</param>
+        /// <param name="cancellationToken">Stops all work.</param>
+        /// <param name="journal">Records accepted requests.</param>
+        /// <param name="resume">Skip requests the journal already holds.</param>
+        public BulkUploadSender(ProvisioningApi api, string servicePrincipalId, string jobId, SendOptions options, UploadJournal? journal, bool resume, CancellationToken cancellationToken)
+        {
+            _resume = resume;
+            _api = api;
+            _servicePrincipalId = servicePrincipalId;
+            _jobId = jobId;
+            _options = options;
+            _journal = journal;
+            _gate = new PacingGate(options.CallsPerWindow, options.Window);
+            _queue = new BlockingCollection<BulkRequest>(Math.Max(2, options.MaxConcurrency * 2));
+            _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            _jitter = options.JitterSeed is int seed ? new Random(seed) : new Random();
+            _running = Math.Max(1, options.MaxConcurrency);
+            _workers = Enumerable.Range(0, _running).Select(_ => Task.Factory.StartNew(WorkAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap()).ToArray();
+        }
+
+        /// <summary>Calls made so far, retries included (they count against the daily quota).</summary>
+        public int Calls => Volatile.Read(ref _calls);
+
+        /// <summary>True once the call budget is used up: the rest is reported as NotSent.</summary>
+        public bool BudgetExhausted => Calls >= _options.CallBudget;
+
+        /// <summary>
+        /// Queues a request, waiting while the queue is full. Returns false (without queueing) if a result is
+        /// waiting to be drained first, so the pipeline thread can write it and try again.
+        /// </summary>
+        public bool TryPost(BulkRequest request, TimeSpan wait)
+        {
+            if (_resume && _journal is not null && _journal.WasAccepted(_jobId, request.ExternalIds))
+            {
+                _results.Add(new BulkUploadResult(request.Index, BulkUploadStatus.AlreadyAccepted, request.ExternalIds, _servicePrincipalId, _jobId) { Error = "Accepted in an earlier run (journal)." });
+                return true;
+            }
+
+            return _queue.TryAdd(request, wait);
+        }
+
+        /// <summary>Results available now, without waiting.</summary>
+        public IEnumerable<BulkUploadResult> Drain()
+        {
+            while (_results.TryTake(out BulkUploadResult? result))
+            {
+                yield return result;
+            }
+        }
+
+        /// <summary>Waits up to <paramref name="wait"/> for a result; null when none came or all work is done.</summary>
+        public BulkUploadResult? Next(TimeSpan wait) => _results.TryTake(out BulkUploadResult? result, wait) ? result : null;
+
+        /// <summary>No more requests will be posted.</summary>
+        public void Complete() => _queue.CompleteAdding();
+
+        /// <summary>True when every posted request has a result in the results queue.</summary>
+        public bool IsFinished => Volatile.Read(ref _running) == 0;
+
+        /// <summary>Stops promptly: in-flight calls are cancelled and what is still queued is reported as NotSent.</summary>
+        public void Stop()
+        {
+            _stop.Cancel();
+            _queue.CompleteAdding();
+        }
+
+        /// <inheritdoc />
+        public void Dispose()
+        {
+            Stop();
+            try
+            {
+                Task.WaitAll(_workers, TimeSpan.FromSeconds(10));
+            }
+            catch (AggregateException)
+            {
+                // Workers report their own failures as results.
+            }
+
+            _gate.Dispose();
+            _stop.Dispose();
+            _queue.Dispose();
+            _results.Dispose();
+        }
+
+        private async Task WorkAsync()
+        {
+            try
+            {
+                foreach (BulkRequest request in _queue.GetConsumingEnumerable())
+                {
+                    _results.Add(await SendAsync(request).ConfigureAwait(false));
+                }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _running);
+            }
+        }
+
+        private async Task<BulkUploadResult> SendAsync(BulkRequest request)
+        {
+            string clientRequestId = Guid.NewGuid().ToString();
+            var clock = Stopwatch.StartNew();
+            int attempts = 0;
+            GraphException? last = null;
+            while (attempts < _options.MaxAttempts)
+            {
+                if (_stop.IsCancellationRequested)
+                {
+                    return NotSent(request, attempts, clock, last, "The run was stopped before this request was accepted.");
+                }
+
+                if (Interlocked.Increment(ref _calls) > _options.CallBudget)
+                {
+                    Interlocked.Decrement(ref _calls);
+                    return NotSent(request, attempts, clock, last, $"The daily request limit of {_options.CallBudget} calls for this run was reached; the request was not sent.");
+                }
+
+                attempts++;
+                try
+                {
+                    await _gate.WaitAsync(_stop.Token).ConfigureAwait(false);
+                    GraphResponse response = await _api.BulkUploadAsync(_servicePrincipalId, _jobId, request.Json, clientRequestId, _stop.Token).ConfigureAwait(false);
+                    var accepted = new BulkUploadResult(request.Index, BulkUploadStatus.Accepted, request.ExternalIds, _servicePrincipalId, _jobId)
+                    {
+                        HttpStatus = (int)response.Status,
+                        Attempts = attempts,
+                        RequestId = response.RequestId,
+                        ClientRequestId = clientRequestId,
+                        Location = response.Location,
+                        Elapsed = clock.Elapsed,
+                    };
+                    _journal?.Record(accepted);
+                    return accepted;
+                }
+                catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+                {
+                    return NotSent(request, attempts, clock, last, "The run was stopped while this request was in flight; it may or may not have been accepted.");
+                }
+                catch (GraphException ex)
+                {
+                    last = ex;
+                    if (!ex.IsTransient || attempts >= _options.MaxAttempts)
+                    {
+                        break;
+                    }
+
+                    TimeSpan delay = Backoff(attempts, ex.RetryAfter);
+                    if (ex.Status == (HttpStatusCode)429)
+                    {
+                        // Throttling is per job: every worker waits, not just this one.
+                        _gate.HoldFor(delay);
+                    }
+
+                    try
+                    {
+                        await Task.Delay(delay, _stop.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return NotSent(request, attempts, clock, last, "The run was stopped before this request was accepted.");
+                    }
+                }
+            }
+
+            return new BulkUploadResult(request.Index, BulkUploadStatus.Failed, request.ExternalIds, _servicePrincipalId, _jobId)
+            {
+                HttpStatus = last?.Status is HttpStatusCode status ? (int)status : null,
+                Attempts = attempts,
+                RequestId = last?.RequestId,
+                ClientRequestId = clientRequestId,
+                Elapsed = clock.Elapsed,
+                Error = last is null ? "Not sent." : (last.IsTransient ? $"Gave up after {attempts} attempt(s): {last.Message}" : last.Message),
+                ErrorCode = last?.Code,
+            };
+        }
+
+        private BulkUploadResult NotSent(BulkRequest request, int attempts, Stopwatch clock, GraphException? last, string why)
+            => new BulkUploadResult(request.Index, BulkUploadStatus.NotSent, request.ExternalIds, _servicePrincipalId, _jobId)
+            {
+                Attempts = attempts,
+                Elapsed = clock.Elapsed,
+                HttpStatus = last?.Status is HttpStatusCode status ? (int)status : null,
+                Error = why,
+            };
+
+        /// <summary>Retry-After when the service gave one (plus a little jitter so workers do not stampede); otherwise exponential backoff with full jitter.</summary>
+        private TimeSpan Backoff(int attempt, TimeSpan? retryAfter)
+        {
+            double random;
+            lock (_jitterGate)
+            {
+                random = _jitter.NextDouble();
+            }
+
+            if (retryAfter is TimeSpan wait && wait > TimeSpan.Zero)
+            {
+                return wait + TimeSpan.FromMilliseconds(random * 250);
+            }
+
+            double ceiling = Math.Min(_options.MaxRetryDelay.TotalMilliseconds, _options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, attempt - 1));
+            return TimeSpan.FromMilliseconds((ceiling / 2) + (random * ceiling / 2));
+        }
+    }
+}

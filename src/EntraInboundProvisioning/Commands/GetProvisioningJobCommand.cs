@@ -1,0 +1,65 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Threading;
+using EntraInboundProvisioning.Graph;
+using EntraInboundProvisioning.PowerShell.Session;
+
+namespace EntraInboundProvisioning.PowerShell.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Gets the provisioning jobs of an app: status, last execution and quarantine.</para>
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "ProvisioningJob")]
+    [OutputType("EntraInboundProvisioning.Graph.SynchronizationJobInfo")]
+    public sealed class GetProvisioningJobCommand : PSCmdlet, IDisposable
+    {
+        private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();
+
+        /// <summary><para type="description">The provisioning app's service principal: its object id or application id.</para></summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string? ServicePrincipalId { get; set; }
+
+        /// <summary><para type="description">Only this job.</para></summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string? JobId { get; set; }
+
+        /// <inheritdoc />
+        protected override void ProcessRecord()
+        {
+            ProvisioningApi api = ProvisioningSession.Require(this);
+            var pump = new AsyncPump();
+            try
+            {
+                ServicePrincipalInfo sp = pump.Run(this, ct => api.ResolveServicePrincipalAsync(ServicePrincipalId!, ct), _cancellation.Token);
+                if (JobId is not null)
+                {
+                    WriteObject(pump.Run(this, ct => api.GetJobAsync(sp.Id, JobId, ct), _cancellation.Token));
+                    return;
+                }
+
+                IReadOnlyList<SynchronizationJobInfo> jobs = pump.Run(this, ct => api.ListJobsAsync(sp.Id, ct), _cancellation.Token);
+                foreach (SynchronizationJobInfo job in jobs)
+                {
+                    WriteObject(job);
+                }
+            }
+            catch (GraphException ex)
+            {
+                WriteError(new ErrorRecord(ex, "GetProvisioningJobFailed", GraphErrors.Category(ex), ServicePrincipalId));
+            }
+            catch (ArgumentException ex)
+            {
+                WriteError(new ErrorRecord(ex, "InvalidServicePrincipalId", ErrorCategory.InvalidArgument, ServicePrincipalId));
+            }
+        }
+
+        /// <inheritdoc />
+        protected override void StopProcessing() => _cancellation.Cancel();
+
+        /// <inheritdoc />
+        public void Dispose() => _cancellation.Dispose();
+    }
+}

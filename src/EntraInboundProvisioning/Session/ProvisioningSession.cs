@@ -1,0 +1,112 @@
+using System;
+using System.Management.Automation;
+using EntraInboundProvisioning.Auth;
+using EntraInboundProvisioning.Graph;
+
+namespace EntraInboundProvisioning.PowerShell.Session
+{
+    /// <summary>
+    /// What Connect-EntraProvisioning shows about the session: who, where, how. Never a secret or a token.
+    /// </summary>
+    public sealed class EntraProvisioningContext
+    {
+        internal EntraProvisioningContext(string? tenantId, string? clientId, string mode, string environment, string account, Uri graphEndpoint, DateTimeOffset tokenExpiresOn)
+        {
+            TenantId = tenantId;
+            ClientId = clientId;
+            AuthenticationMode = mode;
+            Environment = environment;
+            Account = account;
+            GraphEndpoint = graphEndpoint;
+            TokenExpiresOn = tokenExpiresOn;
+        }
+
+        /// <summary>The tenant.</summary>
+        public string? TenantId { get; }
+
+        /// <summary>The application (client) id, when one signs in.</summary>
+        public string? ClientId { get; }
+
+        /// <summary>How the session signs in.</summary>
+        public string AuthenticationMode { get; }
+
+        /// <summary>The cloud.</summary>
+        public string Environment { get; }
+
+        /// <summary>Who signed in.</summary>
+        public string Account { get; }
+
+        /// <summary>Where Graph requests go.</summary>
+        public Uri GraphEndpoint { get; }
+
+        /// <summary>When the current token expires (it is renewed automatically before then).</summary>
+        public DateTimeOffset TokenExpiresOn { get; }
+    }
+
+    /// <summary>The one Graph session of this PowerShell process, as Connect-MgGraph keeps one.</summary>
+    internal static class ProvisioningSession
+    {
+        private static readonly object Gate = new object();
+        private static ProvisioningApi? _api;
+        private static EntraProvisioningContext? _context;
+
+        public static EntraProvisioningContext? Context
+        {
+            get
+            {
+                lock (Gate)
+                {
+                    return _context;
+                }
+            }
+        }
+
+        /// <summary>The session's API, or a terminating NotConnected error for the calling cmdlet.</summary>
+        public static ProvisioningApi Require(PSCmdlet cmdlet)
+        {
+            lock (Gate)
+            {
+                if (_api is not null)
+                {
+                    return _api;
+                }
+            }
+
+            cmdlet.ThrowTerminatingError(new ErrorRecord(
+                new InvalidOperationException("Not connected. Run Connect-EntraProvisioning first (for example Connect-EntraProvisioning -TenantId contoso.onmicrosoft.com -ClientId <appId> -CertificateThumbprint <thumbprint>)."),
+                "NotConnected",
+                ErrorCategory.AuthenticationError,
+                null));
+            throw new InvalidOperationException(); // not reached
+        }
+
+        public static void Set(ProvisioningApi api, EntraProvisioningContext context)
+        {
+            ProvisioningApi? previous;
+            lock (Gate)
+            {
+                previous = _api;
+                _api = api;
+                _context = context;
+            }
+
+            previous?.Graph.Dispose();
+        }
+
+        public static EntraProvisioningContext? Clear()
+        {
+            ProvisioningApi? previous;
+            EntraProvisioningContext? context;
+            lock (Gate)
+            {
+                previous = _api;
+                context = _context;
+                _api = null;
+                _context = null;
+            }
+
+            previous?.Graph.Dispose();
+            return context;
+        }
+    }
+}
