@@ -1,0 +1,287 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json.Nodes;
+
+namespace EntraInboundProvisioning.GraphEmulator
+{
+    /// <summary>An app registration that can sign in.</summary>
+    public sealed record RegisteredApp(string TenantId, string ClientId, string? Secret, X509Certificate2? Certificate, IReadOnlyList<string> Roles);
+
+    /// <summary>A provisioning app's service principal.</summary>
+    public sealed record ServicePrincipal(string Id, string AppId, string DisplayName);
+
+    /// <summary>A bulk operation the service accepted.</summary>
+    public sealed record AcceptedOperation(string JobId, string ExternalId, string BulkId, DateTimeOffset AcceptedAt, JsonObject Data);
+
+    /// <summary>A request the emulator received (never its token).</summary>
+    public sealed record ReceivedRequest(string Method, string Path, string? ContentType, bool HadAuthorization, string? ClientRequestId, int Status);
+
+    /// <summary>A user in the emulated directory.</summary>
+    public sealed class ProvisionedUser
+    {
+        public ProvisionedUser(string externalId) => ExternalId = externalId;
+
+        public string ExternalId { get; }
+
+        public string ObjectId { get; } = Guid.NewGuid().ToString();
+
+        public bool Enabled { get; set; } = true;
+
+        public Dictionary<string, string> Attributes { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Shares of bulkUpload requests answered with a fault, drawn from the seeded random source.</summary>
+    public sealed class FaultPlan
+    {
+        public double Throttle429 { get; set; }
+
+        public double Error500 { get; set; }
+
+        public double Error503 { get; set; }
+
+        /// <summary>The connection drops before the upload is recorded: the client must retry.</summary>
+        public double DropBeforeAccept { get; set; }
+
+        /// <summary>The upload is recorded, then the connection drops: a retry sends it twice.</summary>
+        public double DropAfterAccept { get; set; }
+
+        public double Total => Throttle429 + Error500 + Error503 + DropBeforeAccept + DropAfterAccept;
+    }
+
+    /// <summary>A synchronization job of a service principal.</summary>
+    public sealed class EmulatedJob
+    {
+        public EmulatedJob(string id, string servicePrincipalId)
+        {
+            Id = id;
+            ServicePrincipalId = servicePrincipalId;
+            Schema = DefaultSchema.Create(id);
+        }
+
+        public string Id { get; }
+
+        public string ServicePrincipalId { get; }
+
+        public string TemplateId { get; init; } = "API2AAD";
+
+        public string Status { get; set; } = "Active";
+
+        public JsonObject Schema { get; set; }
+
+        public List<AcceptedOperation> Pending { get; } = new List<AcceptedOperation>();
+
+        public List<AcceptedOperation> Accepted { get; } = new List<AcceptedOperation>();
+
+        public Queue<DateTimeOffset> RecentCalls { get; } = new Queue<DateTimeOffset>();
+
+        public int BulkUploadCalls { get; set; }
+
+        public DateTimeOffset? LastCycleBegan { get; set; }
+
+        public DateTimeOffset? LastCycleEnded { get; set; }
+    }
+
+    /// <summary>
+    /// Everything the emulator knows, behind one lock: apps, service principals, jobs and their schemas, accepted
+    /// operations, the emulated directory and the provisioning log. Tests read and steer it directly.
+    /// </summary>
+    public sealed class EmulatorState
+    {
+        internal readonly object Gate = new object();
+        internal readonly Dictionary<string, RegisteredApp> Apps = new Dictionary<string, RegisteredApp>(StringComparer.OrdinalIgnoreCase);
+        internal readonly Dictionary<string, ServicePrincipal> ServicePrincipals = new Dictionary<string, ServicePrincipal>(StringComparer.OrdinalIgnoreCase);
+        internal readonly Dictionary<string, EmulatedJob> Jobs = new Dictionary<string, EmulatedJob>(StringComparer.OrdinalIgnoreCase);
+        internal readonly Dictionary<string, ProvisionedUser> Directory = new Dictionary<string, ProvisionedUser>(StringComparer.OrdinalIgnoreCase);
+        internal readonly List<JsonObject> Logs = new List<JsonObject>();
+        internal readonly Dictionary<string, (string ClientId, string TenantId, string Scope, bool Approved, DateTimeOffset Expires)> DeviceCodes = new();
+        internal readonly List<DateTimeOffset> TenantCalls = new List<DateTimeOffset>();
+        internal readonly List<ReceivedRequest> ReceivedRequests = new List<ReceivedRequest>();
+        internal readonly List<string> EmulatorFailures = new List<string>();
+        internal readonly Random Random;
+        internal DateTimeOffset LastLogTime = DateTimeOffset.MinValue;
+
+        public static readonly string[] AllRoles = { "SynchronizationData-User.Upload", "Synchronization.ReadWrite.All", "AuditLog.Read.All", "Application.Read.All" };
+
+        internal EmulatorState(EmulatorOptions options)
+        {
+            Options = options;
+            Random = new Random(options.Seed);
+            Latency = options.Latency;
+            TokenLifetime = options.TokenLifetime;
+            DefaultTenantId = Guid.NewGuid().ToString();
+            DefaultClientId = Guid.NewGuid().ToString();
+            DefaultClientSecret = "emu~" + Convert.ToBase64String(Guid.NewGuid().ToByteArray()).TrimEnd('=').Replace('+', '.').Replace('/', '_');
+            ManagedIdentityHeader = Guid.NewGuid().ToString("N");
+            ManagedIdentityClientId = Guid.NewGuid().ToString();
+            RegisterApp(DefaultTenantId, DefaultClientId, DefaultClientSecret, null, AllRoles);
+            RegisterApp(DefaultTenantId, ManagedIdentityClientId, null, null, AllRoles);
+            ServicePrincipal sp = AddServicePrincipal("CSV to Microsoft Entra ID User Provisioning");
+            DefaultServicePrincipalId = sp.Id;
+            DefaultAppId = sp.AppId;
+            DefaultJobId = AddJob(sp.Id).Id;
+        }
+
+        public EmulatorOptions Options { get; }
+
+        public string DefaultTenantId { get; }
+
+        public string DefaultClientId { get; }
+
+        public string DefaultClientSecret { get; }
+
+        public string DefaultServicePrincipalId { get; }
+
+        public string DefaultAppId { get; }
+
+        public string DefaultJobId { get; }
+
+        /// <summary>The secret the managed-identity endpoint expects in X-IDENTITY-HEADER (IDENTITY_HEADER).</summary>
+        public string ManagedIdentityHeader { get; }
+
+        /// <summary>The client id of the system-assigned managed identity.</summary>
+        public string ManagedIdentityClientId { get; }
+
+        public TimeSpan Latency { get; set; }
+
+        public TimeSpan TokenLifetime { get; set; }
+
+        public FaultPlan Faults { get; set; } = new FaultPlan();
+
+        public RegisteredApp RegisterApp(string tenantId, string clientId, string? secret = null, X509Certificate2? certificate = null, params string[] roles)
+        {
+            var app = new RegisteredApp(tenantId, clientId, secret, certificate, roles);
+            lock (Gate)
+            {
+                Apps[clientId] = app;
+            }
+
+            return app;
+        }
+
+        public ServicePrincipal AddServicePrincipal(string displayName)
+        {
+            var sp = new ServicePrincipal(Guid.NewGuid().ToString(), Guid.NewGuid().ToString(), displayName);
+            lock (Gate)
+            {
+                ServicePrincipals[sp.Id] = sp;
+            }
+
+            return sp;
+        }
+
+        public EmulatedJob AddJob(string servicePrincipalId, string templateId = "API2AAD")
+        {
+            var job = new EmulatedJob($"{templateId}.{Guid.NewGuid():N}.{Guid.NewGuid()}", servicePrincipalId) { TemplateId = templateId };
+            lock (Gate)
+            {
+                Jobs[job.Id] = job;
+            }
+
+            return job;
+        }
+
+        public void ApproveDeviceCode(string userCode)
+        {
+            lock (Gate)
+            {
+                foreach (string key in DeviceCodes.Keys.ToList())
+                {
+                    if (string.Equals(key.Split('|')[1], userCode, StringComparison.Ordinal))
+                    {
+                        var entry = DeviceCodes[key];
+                        DeviceCodes[key] = entry with { Approved = true };
+                        return;
+                    }
+                }
+            }
+
+            throw new ArgumentException($"No pending device code '{userCode}'.", nameof(userCode));
+        }
+
+        public string JobStatus(string jobId)
+        {
+            lock (Gate)
+            {
+                return Jobs[jobId].Status;
+            }
+        }
+
+        public int BulkUploadCalls(string jobId)
+        {
+            lock (Gate)
+            {
+                return Jobs[jobId].BulkUploadCalls;
+            }
+        }
+
+        public IReadOnlyList<AcceptedOperation> AcceptedOperations(string jobId)
+        {
+            lock (Gate)
+            {
+                return Jobs[jobId].Accepted.ToArray();
+            }
+        }
+
+        public IReadOnlyDictionary<string, int> AcceptedCountByExternalId(string jobId)
+        {
+            lock (Gate)
+            {
+                return Jobs[jobId].Accepted.GroupBy(o => o.ExternalId, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.Count(), StringComparer.OrdinalIgnoreCase);
+            }
+        }
+
+        public IReadOnlyList<ReceivedRequest> Requests
+        {
+            get
+            {
+                lock (Gate)
+                {
+                    return ReceivedRequests.ToArray();
+                }
+            }
+        }
+
+        /// <summary>Exceptions the emulator itself threw (a bug in the emulator, not a simulated fault).</summary>
+        public IReadOnlyList<string> Failures
+        {
+            get
+            {
+                lock (Gate)
+                {
+                    return EmulatorFailures.ToArray();
+                }
+            }
+        }
+
+        public ProvisionedUser? FindUser(string externalId)
+        {
+            lock (Gate)
+            {
+                return Directory.TryGetValue(externalId, out ProvisionedUser? user) ? user : null;
+            }
+        }
+
+        /// <summary>Processes the job's pending operations now, as one cycle; nothing happens while the job is paused.</summary>
+        public IReadOnlyList<JsonObject> RunCycle(string jobId)
+        {
+            lock (Gate)
+            {
+                return ProvisioningEngine.RunCycle(this, Jobs[jobId]);
+            }
+        }
+
+        /// <summary>All provisioning log entries, oldest first.</summary>
+        public IReadOnlyList<JsonObject> LogEntries
+        {
+            get
+            {
+                lock (Gate)
+                {
+                    return Logs.ToArray();
+                }
+            }
+        }
+    }
+}
