@@ -15,10 +15,14 @@
         'Connect-EntraProvisioning'
         'ConvertTo-ScimBulkRequest'
         'Disconnect-EntraProvisioning'
+        'Export-ProvisioningSchema'
+        'Get-ProvisioningCycleLog'
         'Get-ProvisioningJob'
+        'Import-ProvisioningSchema'
         'New-ScimAttributeMapping'
         'Send-ScimBulkRequest'
         'Test-ScimAttributeMapping'
+        'Update-ProvisioningSchema'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -164,7 +164,7 @@ namespace EntraInboundProvisioning.Tests
                 foreach (HelpParameter documented in page.Parameters.Where(p => parameters.ContainsKey(p.Name)))
                 {
                     Type type = parameters[documented.Name].PropertyType;
-                    Type shown = Nullable.GetUnderlyingType(type) ?? type;
+                    Type shown = type.IsGenericType && type.GetGenericTypeDefinition().FullName == "System.Nullable`1" ? type.GetGenericArguments()[0] : type;
                     Assert.True(documented.Type == shown.Name, $"{name} -{documented.Name}: the page says {documented.Type}, the cmdlet takes {shown.Name}");
                     bool mandatoryEverywhere = ParameterAttributes(parameters[documented.Name]).All(a => a.NamedArguments.Any(n => n.MemberName == "Mandatory" && (bool)n.TypedValue.Value!));
                     bool mandatorySomewhere = ParameterAttributes(parameters[documented.Name]).Any(a => a.NamedArguments.Any(n => n.MemberName == "Mandatory" && (bool)n.TypedValue.Value!));

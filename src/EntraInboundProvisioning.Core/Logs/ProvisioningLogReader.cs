@@ -1,0 +1,116 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace EntraInboundProvisioning.Logs
+{
+    /// <summary>The outcome of waiting for records to show up in the provisioning logs.</summary>
+    public sealed class LogWaitResult
+    {
+        internal LogWaitResult(IReadOnlyList<ProvisioningLogEntry> outcomes, IReadOnlyList<string> missing, int polls)
+        {
+            Outcomes = outcomes;
+            Missing = missing;
+            Polls = polls;
+        }
+
+        /// <summary>The latest entry of each record that has one.</summary>
+        public IReadOnlyList<ProvisioningLogEntry> Outcomes { get; }
+
+        /// <summary>Records with no entry yet when the wait ended.</summary>
+        public IReadOnlyList<string> Missing { get; }
+
+        /// <summary>How many times the logs were read.</summary>
+        public int Polls { get; }
+    }
+
+    /// <summary>
+    /// Reads provisioning logs through a page source (GET /auditLogs/provisioning and its @odata.nextLink pages):
+    /// recent cycles in one ordered pass, all entries of a query, or a wait for given records' outcomes.
+    /// </summary>
+    public sealed class ProvisioningLogReader
+    {
+        private readonly Func<string, CancellationToken, Task<(IReadOnlyList<ProvisioningLogEntry> Entries, string? NextLink)>> _page;
+
+        /// <summary>Creates a reader over a page source: first the query's relative URL, then each next link.</summary>
+        public ProvisioningLogReader(Func<string, CancellationToken, Task<(IReadOnlyList<ProvisioningLogEntry> Entries, string? NextLink)>> page) => _page = page;
+
+        /// <summary>Pages read so far (for tests and verbose output).</summary>
+        public int PagesRead { get; private set; }
+
+        /// <summary>The <paramref name="cycles"/> most recent cycles matching the query, newest first.</summary>
+        public async Task<IReadOnlyList<ProvisioningCycle>> RecentCyclesAsync(ProvisioningLogQuery query, int cycles, CancellationToken cancellationToken)
+        {
+            var collector = new CycleCollector(cycles);
+            string? url = query.ToRelativeUrl();
+            while (url is not null)
+            {
+                (IReadOnlyList<ProvisioningLogEntry> entries, string? next) = await _page(url, cancellationToken).ConfigureAwait(false);
+                PagesRead++;
+                if (collector.Add(entries))
+                {
+                    break;
+                }
+
+                url = next;
+            }
+
+            return collector.Cycles();
+        }
+
+        /// <summary>Every entry matching the query, newest first.</summary>
+        public async Task<IReadOnlyList<ProvisioningLogEntry>> EntriesAsync(ProvisioningLogQuery query, CancellationToken cancellationToken)
+        {
+            var all = new List<ProvisioningLogEntry>();
+            string? url = query.ToRelativeUrl();
+            while (url is not null)
+            {
+                (IReadOnlyList<ProvisioningLogEntry> entries, string? next) = await _page(url, cancellationToken).ConfigureAwait(false);
+                PagesRead++;
+                all.AddRange(entries);
+                url = next;
+            }
+
+            return all;
+        }
+
+        /// <summary>
+        /// Polls the job's logs since <paramref name="since"/> until every record in <paramref name="externalIds"/>
+        /// has an entry, or <paramref name="timeout"/> passes; returns each record's latest entry and the ones missing.
+        /// </summary>
+        public async Task<LogWaitResult> WaitForOutcomesAsync(string jobId, IReadOnlyCollection<string> externalIds, DateTimeOffset since, TimeSpan pollInterval, TimeSpan timeout, IProgress<(int Found, int Wanted)>? progress, CancellationToken cancellationToken)
+        {
+            var wanted = new HashSet<string>(externalIds, StringComparer.OrdinalIgnoreCase);
+            var latest = new Dictionary<string, ProvisioningLogEntry>(StringComparer.OrdinalIgnoreCase);
+            DateTimeOffset deadline = DateTimeOffset.UtcNow + timeout;
+            int polls = 0;
+            while (true)
+            {
+                polls++;
+                IReadOnlyList<ProvisioningLogEntry> entries = await EntriesAsync(new ProvisioningLogQuery { JobId = jobId, Since = since }, cancellationToken).ConfigureAwait(false);
+                foreach (ProvisioningLogEntry entry in entries)
+                {
+                    if (wanted.Contains(entry.ExternalId) && (!latest.TryGetValue(entry.ExternalId, out ProvisioningLogEntry? seen) || entry.ActivityDateTime > seen.ActivityDateTime))
+                    {
+                        latest[entry.ExternalId] = entry;
+                    }
+                }
+
+                progress?.Report((latest.Count, wanted.Count));
+                if (latest.Count == wanted.Count || DateTimeOffset.UtcNow + pollInterval > deadline)
+                {
+                    break;
+                }
+
+                await Task.Delay(pollInterval, cancellationToken).ConfigureAwait(false);
+            }
+
+            return new LogWaitResult(
+                latest.Values.OrderBy(e => e.ActivityDateTime).ToArray(),
+                externalIds.Where(id => !latest.ContainsKey(id)).Distinct(StringComparer.OrdinalIgnoreCase).ToArray(),
+                polls);
+        }
+    }
+}
