@@ -114,7 +114,9 @@ namespace EntraInboundProvisioning.GraphEmulator
                 error = Error("CustomAttributeNotInSchema", "NonServiceFailure", $"These attributes are not in the provisioning app's schema and were skipped: {string.Join(", ", skipped)}.", "Add them to the API source directory of the job schema.");
             }
 
-            DateTimeOffset at = DateTimeOffset.UtcNow;
+            // Millisecond precision, as the entries show it, and strictly increasing so ordering is stable.
+            DateTimeOffset now = DateTimeOffset.UtcNow;
+            DateTimeOffset at = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
             if (at <= state.LastLogTime)
             {
                 at = state.LastLogTime.AddMilliseconds(1);
