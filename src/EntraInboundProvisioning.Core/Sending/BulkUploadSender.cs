@@ -160,6 +160,8 @@ namespace EntraInboundProvisioning.Sending
                 attempts++;
                 try
                 {
+                    // Have a token first, so the paced moment is the moment the call goes out.
+                    await _api.Graph.Tokens.GetTokenAsync(false, _stop.Token).ConfigureAwait(false);
                     await _gate.WaitAsync(_stop.Token).ConfigureAwait(false);
                     GraphResponse response = await _api.BulkUploadAsync(_servicePrincipalId, _jobId, request.Json, clientRequestId, _stop.Token).ConfigureAwait(false);
                     var accepted = new BulkUploadResult(request.Index, BulkUploadStatus.Accepted, request.ExternalIds, _servicePrincipalId, _jobId)

@@ -18,6 +18,9 @@ namespace EntraInboundProvisioning.Sending
         private readonly Func<DateTimeOffset> _clock;
         private DateTimeOffset _heldUntil = DateTimeOffset.MinValue;
 
+        /// <summary>Calls leave the window this much later than strictly needed: the service counts arrivals, and a call may leave late.</summary>
+        private static readonly TimeSpan SafetyMargin = TimeSpan.FromMilliseconds(100);
+
         /// <summary>Creates a gate admitting <paramref name="limit"/> calls per <paramref name="window"/>.</summary>
         public PacingGate(int limit, TimeSpan window, Func<DateTimeOffset>? clock = null)
         {
@@ -41,7 +44,7 @@ namespace EntraInboundProvisioning.Sending
                 try
                 {
                     DateTimeOffset now = _clock();
-                    while (_calls.Count > 0 && now - _calls.Peek() >= _window)
+                    while (_calls.Count > 0 && now - _calls.Peek() >= _window + SafetyMargin)
                     {
                         _calls.Dequeue();
                     }
@@ -52,15 +55,15 @@ namespace EntraInboundProvisioning.Sending
                         return;
                     }
 
-                    wait = now < _heldUntil ? _heldUntil - now : _calls.Peek() + _window - now;
+                    wait = now < _heldUntil ? _heldUntil - now : _calls.Peek() + _window + SafetyMargin - now;
                 }
                 finally
                 {
                     _lock.Release();
                 }
 
-                // A few milliseconds past the boundary, so the service's window has surely moved on too.
-                await Task.Delay(wait + TimeSpan.FromMilliseconds(15), cancellationToken).ConfigureAwait(false);
+                // A little past the boundary, so the service's window (counted on arrival) has surely moved on too.
+                await Task.Delay(wait + SafetyMargin, cancellationToken).ConfigureAwait(false);
             }
         }
 

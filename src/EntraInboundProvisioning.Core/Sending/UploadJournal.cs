@@ -24,7 +24,14 @@ namespace EntraInboundProvisioning.Sending
             AcceptedKeys = accepted;
             AcceptedInLast24Hours = acceptedLastDay;
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
-            _writer = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read), new UTF8Encoding(false)) { AutoFlush = true };
+            var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+            bool endsMidLine = EndsMidLine(path);
+            _writer = new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true };
+            if (endsMidLine)
+            {
+                // A run cut off mid-line: start on a fresh line so the next entry stays readable.
+                _writer.WriteLine();
+            }
         }
 
         /// <summary>The journal file.</summary>
@@ -72,6 +79,18 @@ namespace EntraInboundProvisioning.Sending
             }
 
             return new UploadJournal(path, accepted, lastDay);
+        }
+
+        private static bool EndsMidLine(string path)
+        {
+            using var reader = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            if (reader.Length == 0)
+            {
+                return false;
+            }
+
+            reader.Seek(-1, SeekOrigin.End);
+            return reader.ReadByte() != '\n';
         }
 
         /// <summary>Reads the externalIds of every request a journal recorded as accepted, oldest first.</summary>
