@@ -159,6 +159,21 @@ namespace EntraInboundProvisioning.GraphEmulator
                 State.ApproveDeviceCode(body["userCode"]!.GetValue<string>());
                 c.Response.StatusCode = 204;
             });
+            app.MapPost("/_emulator/apps", async (HttpContext c) =>
+            {
+                JsonObject body = (await JsonNode.ParseAsync(c.Request.Body).ConfigureAwait(false))!.AsObject();
+                string[] roles = body["roles"] is JsonArray r ? r.Select(x => x!.ToString()).ToArray() : EmulatorState.AllRoles;
+                State.RegisterApp(body["tenantId"]?.ToString() ?? State.DefaultTenantId, body["clientId"]!.ToString(), body["secret"]?.ToString(), null, roles);
+                c.Response.StatusCode = 204;
+            });
+            app.MapPost("/_emulator/servicePrincipals", async (HttpContext c) =>
+            {
+                JsonObject body = (await JsonNode.ParseAsync(c.Request.Body).ConfigureAwait(false))!.AsObject();
+                ServicePrincipal sp = State.AddServicePrincipal(body["displayName"]?.ToString() ?? "Another API-driven app");
+                EmulatedJob job = State.AddJob(sp.Id);
+                await Json(c, new JsonObject { ["id"] = sp.Id, ["appId"] = sp.AppId, ["jobId"] = job.Id }).ConfigureAwait(false);
+            });
+            app.MapGet("/_emulator/jobs/{jobId}/calls", (HttpContext c, string jobId) => Json(c, new JsonObject { ["bulkUploadCalls"] = State.BulkUploadCalls(jobId), ["status"] = State.JobStatus(jobId) }));
             app.MapPost("/_emulator/faults", async (HttpContext c) =>
             {
                 State.Faults = (await JsonSerializer.DeserializeAsync<FaultPlan>(c.Request.Body).ConfigureAwait(false)) ?? new FaultPlan();

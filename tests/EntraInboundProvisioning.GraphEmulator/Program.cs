@@ -9,15 +9,22 @@ namespace EntraInboundProvisioning.GraphEmulator
         public static async Task Main(string[] args)
         {
             string? urls = null;
-            for (int i = 0; i < args.Length - 1; i++)
+            TimeSpan? cycleDelay = TimeSpan.FromSeconds(10);
+            for (int i = 0; i < args.Length; i++)
             {
-                if (args[i] == "--urls")
+                if (args[i] == "--urls" && i + 1 < args.Length)
                 {
                     urls = args[i + 1];
                 }
+
+                // Tests run cycles themselves (POST /_emulator/jobs/{jobId}/cycle).
+                if (args[i] == "--manual-cycles")
+                {
+                    cycleDelay = null;
+                }
             }
 
-            await using EmulatorHost host = await EmulatorHost.StartAsync(new EmulatorOptions { Urls = urls ?? "https://127.0.0.1:5443", CycleDelay = TimeSpan.FromSeconds(10) }).ConfigureAwait(false);
+            await using EmulatorHost host = await EmulatorHost.StartAsync(new EmulatorOptions { Urls = urls ?? "https://127.0.0.1:5443", CycleDelay = cycleDelay }).ConfigureAwait(false);
             string pem = "-----BEGIN CERTIFICATE-----\n" + Convert.ToBase64String(host.Certificate.RawData, Base64FormattingOptions.InsertLineBreaks) + "\n-----END CERTIFICATE-----";
             Console.WriteLine($"Graph emulator listening on {host.BaseUri}");
             Console.WriteLine($"Certificate thumbprint: {host.Certificate.Thumbprint}");
@@ -27,7 +34,9 @@ namespace EntraInboundProvisioning.GraphEmulator
             Console.WriteLine($"Client secret:        {host.State.DefaultClientSecret}");
             Console.WriteLine($"Service principal id: {host.State.DefaultServicePrincipalId}");
             Console.WriteLine($"Job id:               {host.State.DefaultJobId}");
-            Console.WriteLine("Cycles run 10 seconds after each upload. Press Ctrl+C to stop.");
+            Console.WriteLine(cycleDelay is null ? "Cycles run on POST /_emulator/jobs/{jobId}/cycle." : "Cycles run 10 seconds after each upload.");
+            Console.WriteLine("Ready. Press Ctrl+C to stop.");
+            Console.Out.Flush();
             var stop = new TaskCompletionSource();
             Console.CancelKeyPress += (_, e) =>
             {

@@ -1,0 +1,98 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestSetup.ps1')
+    . (Join-Path $PSScriptRoot 'Emulator.ps1')
+    $script:Emulator = Start-TestEmulator
+    Connect-TestEmulator $Emulator | Out-Null
+    $script:Csv = Join-Path $Samples 'hr-workers.csv'
+    $script:Mapping = Join-Path $Samples 'AttributeMapping.psd1'
+    function script:Calls { (Invoke-Emulator $Emulator GET "_emulator/jobs/$($Emulator.JobId)/calls").bulkUploadCalls }
+}
+
+AfterAll {
+    Disconnect-EntraProvisioning
+    Stop-TestEmulator $Emulator
+}
+
+Describe 'Send-ScimBulkRequest' {
+    AfterEach { Invoke-Emulator $Emulator POST '_emulator/faults' @{} | Out-Null }
+
+    It 'sends converted requests and returns one result per request' {
+        $results = @(ConvertTo-ScimBulkRequest -Path $Csv -AttributeMapping $Mapping -OperationsPerRequest 10 | Send-ScimBulkRequest -ServicePrincipalId $Emulator.ServicePrincipalId)
+        $results.Count | Should -Be 3
+        $results.Status | Sort-Object -Unique | Should -Be 'Accepted'
+        $results.HttpStatus | Sort-Object -Unique | Should -Be 202
+        ($results.OperationCount | Measure-Object -Sum).Sum | Should -Be 25
+        $results[0].RequestId | Should -Not -BeNullOrEmpty
+        $results[0].Location | Should -Match 'auditLogs/provisioning'
+        $results[0].PSObject.TypeNames[0] | Should -Be 'EntraInboundProvisioning.Sending.BulkUploadResult'
+    }
+
+    It 'sends nothing with -WhatIf and says how much would go where' {
+        $before = Calls
+        ConvertTo-ScimBulkRequest -Path $Csv -AttributeMapping $Mapping | Send-ScimBulkRequest -ServicePrincipalId $Emulator.ServicePrincipalId -WhatIf
+        Calls | Should -Be $before
+        # "What if:" goes to the host, so read it from a child session's console.
+        $script = @"
+Import-Module '$ModuleManifest'
+Connect-EntraProvisioning -TenantId '$($Emulator.TenantId)' -ClientId '$($Emulator.ClientId)' -ClientSecret (ConvertTo-SecureString '$($Emulator.ClientSecret)' -AsPlainText -Force) -TestEndpoint '$($Emulator.BaseUri)' -TestCertificate ([System.Security.Cryptography.X509Certificates.X509CertificateLoader]::LoadCertificate([Convert]::FromBase64String('$([Convert]::ToBase64String($Emulator.Certificate.RawData))'))) | Out-Null
+ConvertTo-ScimBulkRequest -Path '$Csv' -AttributeMapping '$Mapping' | Send-ScimBulkRequest -ServicePrincipalId '$($Emulator.ServicePrincipalId)' -WhatIf
+"@
+        $whatIf = pwsh -NoProfile -NonInteractive -Command $script | Out-String
+        Calls | Should -Be $before
+        $whatIf | Should -Match '1 SCIM bulk request\(s\) with 25 record\(s\)'
+        $whatIf | Should -Match ([regex]::Escape($Emulator.JobId))
+    }
+
+    It 'sends JSON files with -Path to the -Uri shown in the portal' {
+        $out = Join-Path $TestDrive 'requests'
+        ConvertTo-ScimBulkRequest -Path $Csv -AttributeMapping $Mapping -OperationsPerRequest 20 -OutDirectory $out | Out-Null
+        $uri = [uri]::new($Emulator.BaseUri, "v1.0/servicePrincipals/$($Emulator.ServicePrincipalId)/synchronization/jobs/$($Emulator.JobId)/bulkUpload")
+        $results = @(Send-ScimBulkRequest -Path (Join-Path $out '*.json') -Uri $uri)
+        $results.Status | Should -Be @('Accepted', 'Accepted')
+    }
+
+    It 'reports a refused request as BulkUploadFailed without retrying it' {
+        $bad = Join-Path $TestDrive 'bad.json'
+        (ConvertTo-ScimBulkRequest -Path $Csv -AttributeMapping $Mapping -AsJson) -replace '/Users', '/Groups' | Set-Content $bad
+        $result = Send-ScimBulkRequest -Path $bad -ServicePrincipalId $Emulator.ServicePrincipalId -ErrorVariable errs -ErrorAction SilentlyContinue
+        $result.Status | Should -Be 'Failed'
+        $result.Attempts | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'BulkUploadFailed,*'
+        $errs[0].Exception.Message | Should -Match 'path must be /Users'
+    }
+
+    It 'retries throttling and server errors and still gets every request accepted' {
+        Invoke-Emulator $Emulator POST '_emulator/faults' @{ Throttle429 = 0.2; Error503 = 0.2 } | Out-Null
+        $results = @(ConvertTo-ScimBulkRequest -Path $Csv -AttributeMapping $Mapping -OperationsPerRequest 2 | Send-ScimBulkRequest -ServicePrincipalId $Emulator.ServicePrincipalId -MaxAttempts 10)
+        $results.Status | Sort-Object -Unique | Should -Be 'Accepted'
+        ($results.Attempts | Measure-Object -Maximum).Maximum | Should -BeGreaterThan 1
+    }
+
+    It 'starts the job again after -RestartService, also when the upload fails' {
+        Invoke-Emulator $Emulator POST '_emulator/faults' @{ Error503 = 1.0 } | Out-Null
+        $result = ConvertTo-ScimBulkRequest -Path $Csv -AttributeMapping $Mapping | Send-ScimBulkRequest -ServicePrincipalId $Emulator.ServicePrincipalId -RestartService -MaxAttempts 1 -ErrorAction SilentlyContinue
+        $result.Status | Should -Be 'Failed'
+        (Get-ProvisioningJob -ServicePrincipalId $Emulator.ServicePrincipalId).Status | Should -Be 'Active'
+    }
+
+    It 'journals accepted requests and -Resume skips them' {
+        $journal = Join-Path $TestDrive 'run.jsonl'
+        $first = @(ConvertTo-ScimBulkRequest -Path $Csv -AttributeMapping $Mapping -OperationsPerRequest 10 | Select-Object -First 2 | Send-ScimBulkRequest -ServicePrincipalId $Emulator.ServicePrincipalId -JournalPath $journal)
+        $first.Status | Should -Be @('Accepted', 'Accepted')
+        (Get-Content $journal).Count | Should -Be 2
+        $before = Calls
+        $second = @(ConvertTo-ScimBulkRequest -Path $Csv -AttributeMapping $Mapping -OperationsPerRequest 10 | Send-ScimBulkRequest -ServicePrincipalId $Emulator.ServicePrincipalId -JournalPath $journal -Resume)
+        $second.Status | Should -Be @('AlreadyAccepted', 'AlreadyAccepted', 'Accepted')
+        (Calls) - $before | Should -Be 1
+        { Send-ScimBulkRequest -Path $journal -ServicePrincipalId $Emulator.ServicePrincipalId -Resume } | Should -Throw -ErrorId 'ResumeWithoutJournal,*'
+    }
+
+    It 'stops at -DailyRequestLimit, counting journaled calls, with a warning' {
+        $journal = Join-Path $TestDrive 'quota.jsonl'
+        ConvertTo-ScimBulkRequest -Path $Csv -AttributeMapping $Mapping -OperationsPerRequest 10 | Select-Object -First 1 | Send-ScimBulkRequest -ServicePrincipalId $Emulator.ServicePrincipalId -JournalPath $journal | Out-Null
+        $results = @(ConvertTo-ScimBulkRequest -Path $Csv -AttributeMapping $Mapping -OperationsPerRequest 5 | Send-ScimBulkRequest -ServicePrincipalId $Emulator.ServicePrincipalId -JournalPath $journal -DailyRequestLimit 3 -MaxConcurrency 1 -WarningVariable warns -WarningAction SilentlyContinue -ErrorAction SilentlyContinue)
+        ($results | Where-Object Status -eq 'Accepted').Count | Should -Be 2
+        ($results | Where-Object Status -eq 'NotSent').Count | Should -Be 3
+        $warns | Should -Match 'daily request limit'
+    }
+}
