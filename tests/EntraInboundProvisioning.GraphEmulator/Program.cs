@@ -34,6 +34,7 @@ namespace EntraInboundProvisioning.GraphEmulator
             Console.WriteLine($"Client secret:        {host.State.DefaultClientSecret}");
             Console.WriteLine($"Service principal id: {host.State.DefaultServicePrincipalId}");
             Console.WriteLine($"Job id:               {host.State.DefaultJobId}");
+            Console.WriteLine($"Managed identity:     IDENTITY_ENDPOINT={new Uri(host.BaseUri, "msi/token")} IDENTITY_HEADER={host.State.ManagedIdentityHeader}");
             Console.WriteLine(cycleDelay is null ? "Cycles run on POST /_emulator/jobs/{jobId}/cycle." : "Cycles run 10 seconds after each upload.");
             Console.WriteLine("Ready. Press Ctrl+C to stop.");
             Console.Out.Flush();

@@ -30,6 +30,8 @@ function Start-TestEmulator {
         ClientSecret       = & $value 'Client secret:'
         ServicePrincipalId = & $value 'Service principal id:'
         JobId              = & $value 'Job id:'
+        IdentityEndpoint   = ([regex]::Match($text, 'IDENTITY_ENDPOINT=(\S+)')).Groups[1].Value
+        IdentityHeader     = ([regex]::Match($text, 'IDENTITY_HEADER=(\S+)')).Groups[1].Value
         Log                = $log
     }
 }
