@@ -124,6 +124,27 @@ namespace EntraInboundProvisioning.Graph
         public override string ToString() => $"{State} {Began:u}";
     }
 
+    /// <summary>The job's schema changed between reading and writing it.</summary>
+    public sealed class SchemaChangedException : Exception
+    {
+        /// <summary>Creates the exception.</summary>
+        public SchemaChangedException(string message)
+            : base(message)
+        {
+        }
+
+        /// <summary>Creates the exception.</summary>
+        public SchemaChangedException()
+        {
+        }
+
+        /// <summary>Creates the exception.</summary>
+        public SchemaChangedException(string message, Exception inner)
+            : base(message, inner)
+        {
+        }
+    }
+
     /// <summary>The provisioning endpoints of Graph the module calls (DESIGN.md: Graph facts).</summary>
     public sealed class ProvisioningApi
     {
@@ -212,6 +233,22 @@ namespace EntraInboundProvisioning.Graph
         /// <summary>PUT …/jobs/{id}/schema: replaces the whole document (204).</summary>
         public Task PutSchemaAsync(string servicePrincipalId, string jobId, string schemaJson, CancellationToken cancellationToken)
             => _graph.SendAsync(HttpMethod.Put, $"servicePrincipals/{servicePrincipalId}/synchronization/jobs/{Uri.EscapeDataString(jobId)}/schema", schemaJson, "application/json", cancellationToken);
+
+        /// <summary>
+        /// Writes a schema only if the job's schema is still <paramref name="readBefore"/>: the PUT replaces the whole
+        /// document, so a change someone made since it was read would otherwise be lost.
+        /// </summary>
+        /// <exception cref="SchemaChangedException">The schema changed since it was read; nothing was written.</exception>
+        public async Task PutSchemaIfUnchangedAsync(string servicePrincipalId, string jobId, string readBefore, string schemaJson, CancellationToken cancellationToken)
+        {
+            string current = await GetSchemaAsync(servicePrincipalId, jobId, cancellationToken).ConfigureAwait(false);
+            if (!string.Equals(current, readBefore, StringComparison.Ordinal))
+            {
+                throw new SchemaChangedException($"The schema of job {jobId} changed while this command ran (someone else edited it); nothing was written. Run the command again.");
+            }
+
+            await PutSchemaAsync(servicePrincipalId, jobId, schemaJson, cancellationToken).ConfigureAwait(false);
+        }
 
         /// <summary>POST …/jobs/{id}/bulkUpload with Content-Type application/scim+json; 202 on success.</summary>
         public Task<GraphResponse> BulkUploadAsync(string servicePrincipalId, string jobId, string bulkRequestJson, string clientRequestId, CancellationToken cancellationToken)

@@ -228,14 +228,16 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 WriteVerbose($"Saved the schema as it was to '{backup}'.");
             }
 
-            // No lost update: the PUT replaces the whole document, so refuse if someone changed it since we read it.
-            string current = JobTarget.Run(this, pump, ct => api.GetSchemaAsync(spId, jobId, ct), "GetSchemaFailed", jobId, "Synchronization.ReadWrite.All", _cancellation.Token);
-            if (!string.Equals(current, original, StringComparison.Ordinal))
+            try
             {
-                ThrowTerminatingError(new ErrorRecord(new InvalidOperationException($"The schema of job {jobId} changed while this command ran (someone else edited it); nothing was written. Run the command again."), "SchemaChangedConcurrently", ErrorCategory.ResourceBusy, jobId));
+                // No lost update: the PUT replaces the whole document, so it is refused if the schema changed since it was read.
+                JobTarget.Run(this, pump, ct => api.PutSchemaIfUnchangedAsync(spId, jobId, original, document.ToJson(), ct), "PutSchemaFailed", jobId, "Synchronization.ReadWrite.All", _cancellation.Token);
+            }
+            catch (Graph.SchemaChangedException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, "SchemaChangedConcurrently", ErrorCategory.ResourceBusy, jobId));
             }
 
-            JobTarget.Run(this, pump, ct => api.PutSchemaAsync(spId, jobId, document.ToJson(), ct), "PutSchemaFailed", jobId, "Synchronization.ReadWrite.All", _cancellation.Token);
             WriteVerbose($"Updated the schema of job {jobId}: {summary}.");
             if (PassThru.IsPresent)
             {

@@ -60,6 +60,45 @@ namespace EntraInboundProvisioning.IntegrationTests.Auth
             Assert.Contains("AADSTS700027", ex.ToString());
         }
 
+        [Theory]
+        [InlineData("expired", "AADSTS700024")]
+        [InlineData("audience", "AADSTS700016")]
+        [InlineData("issuer", "AADSTS700023")]
+        public async Task HandMadeAssertionsThatAreExpiredOrForAnotherAudienceAreRejected(string flaw, string code)
+        {
+            await using Emulator emulator = await Emulator.StartAsync();
+            using X509Certificate2 certificate = SelfSigned();
+            string clientId = Guid.NewGuid().ToString();
+            emulator.State.RegisterApp(emulator.State.DefaultTenantId, clientId, null, X509CertificateLoader.LoadCertificate(certificate.Export(X509ContentType.Cert)), "Synchronization.ReadWrite.All");
+            string tokenEndpoint = new Uri(emulator.Host.BaseUri, $"{emulator.State.DefaultTenantId}/oauth2/v2.0/token").ToString();
+            long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            string payload = System.Text.Json.JsonSerializer.Serialize(new System.Collections.Generic.Dictionary<string, object>
+            {
+                ["aud"] = flaw == "audience" ? "https://login.microsoftonline.com/other/oauth2/v2.0/token" : tokenEndpoint,
+                ["iss"] = flaw == "issuer" ? "someone-else" : clientId,
+                ["sub"] = clientId,
+                ["jti"] = Guid.NewGuid().ToString(),
+                ["nbf"] = now - 600,
+                ["exp"] = flaw == "expired" ? now - 60 : now + 600,
+            });
+            string Encode(byte[] b) => Convert.ToBase64String(b).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+            string unsigned = Encode(Encoding.UTF8.GetBytes("{\"alg\":\"RS256\",\"typ\":\"JWT\"}")) + "." + Encode(Encoding.UTF8.GetBytes(payload));
+            using RSA key = certificate.GetRSAPrivateKey()!;
+            string assertion = unsigned + "." + Encode(key.SignData(Encoding.ASCII.GetBytes(unsigned), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+            using HttpClient http = emulator.HttpClient();
+            using var form = new FormUrlEncodedContent(new[]
+            {
+                new System.Collections.Generic.KeyValuePair<string, string>("grant_type", "client_credentials"),
+                new System.Collections.Generic.KeyValuePair<string, string>("client_id", clientId),
+                new System.Collections.Generic.KeyValuePair<string, string>("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
+                new System.Collections.Generic.KeyValuePair<string, string>("client_assertion", assertion),
+                new System.Collections.Generic.KeyValuePair<string, string>("scope", "https://graph.microsoft.com/.default"),
+            });
+            HttpResponseMessage response = await http.PostAsync(tokenEndpoint, form);
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.Contains(code, await response.Content.ReadAsStringAsync());
+        }
+
         [Fact]
         public async Task DeviceCodeWaitsForApprovalThenSignsIn()
         {
