@@ -36,6 +36,28 @@ Describe 'Connect-EntraProvisioning and Disconnect-EntraProvisioning' {
         { Get-ProvisioningJob -ServicePrincipalId $Emulator.ServicePrincipalId } | Should -Throw -ErrorId 'NotConnected,*'
     }
 
+    It 'signs in with its own MSAL when another Microsoft.Identity.Client is already loaded' {
+        $decoy = Join-Path $TestDrive 'Microsoft.Identity.Client.dll'
+        $name = [Reflection.AssemblyName]::new('Microsoft.Identity.Client')
+        $name.Version = [version]'4.10.0.0'
+        $builder = [System.Reflection.Emit.PersistedAssemblyBuilder]::new($name, [object].Assembly)
+        $null = $builder.DefineDynamicModule('Microsoft.Identity.Client').DefineType('Microsoft.Identity.Client.Decoy', 'Public').CreateType()
+        $builder.Save($decoy)
+        $certificate = [Convert]::ToBase64String($Emulator.Certificate.RawData)
+        $script = @"
+`$ErrorActionPreference = 'Stop'
+Add-Type -Path '$decoy'
+Import-Module '$ModuleManifest'
+Connect-EntraProvisioning -TenantId '$($Emulator.TenantId)' -ClientId '$($Emulator.ClientId)' -ClientSecret (ConvertTo-SecureString '$($Emulator.ClientSecret)' -AsPlainText -Force) -TestEndpoint '$($Emulator.BaseUri)' -TestCertificate ([System.Security.Cryptography.X509Certificates.X509CertificateLoader]::LoadCertificate([Convert]::FromBase64String('$certificate'))) | Out-Null
+'job=' + (Get-ProvisioningJob -ServicePrincipalId '$($Emulator.ServicePrincipalId)').Status
+[System.Runtime.Loader.AssemblyLoadContext]::All | ForEach-Object { foreach (`$a in `$_.Assemblies) { if (`$a.GetName().Name -eq 'Microsoft.Identity.Client') { '{0}={1}' -f `$_.Name, `$a.GetName().Version } } }
+"@
+        $output = pwsh -NoProfile -NonInteractive -Command $script
+        $output | Should -Contain 'job=Active'
+        $output | Should -Contain 'Default=4.10.0.0'
+        $output | Should -Contain 'EntraInboundProvisioning=4.76.0.0'
+    }
+
     It 'never writes the secret or a token to any stream of a verbose and debug run' {
         $output = & {
             $VerbosePreference = 'Continue'; $DebugPreference = 'Continue'; $InformationPreference = 'Continue'; $WarningPreference = 'Continue'
