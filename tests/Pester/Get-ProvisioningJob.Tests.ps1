@@ -19,6 +19,14 @@ Describe 'Get-ProvisioningJob' {
         $job.PSObject.TypeNames[0] | Should -Be 'EntraInboundProvisioning.Graph.SynchronizationJobInfo'
     }
 
+    It 'completes service principal ids the session has used and job ids of the one given' {
+        Get-ProvisioningJob -ServicePrincipalId $Emulator.ServicePrincipalId | Out-Null
+        $line = 'Send-ScimBulkRequest -ServicePrincipalId '
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Contain $Emulator.ServicePrincipalId
+        $line = "Get-ProvisioningCycleLog -ServicePrincipalId $($Emulator.ServicePrincipalId) -JobId "
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @($Emulator.JobId)
+    }
+
     It 'takes the job id and reports an unknown service principal as an error' {
         (Get-ProvisioningJob -ServicePrincipalId $Emulator.ServicePrincipalId -JobId $Emulator.JobId).TemplateId | Should -Be 'API2AAD'
         Get-ProvisioningJob -ServicePrincipalId ([guid]::NewGuid()) -ErrorVariable errs -ErrorAction SilentlyContinue

@@ -58,6 +58,17 @@ Import-Module '$ModuleManifest'
         $output | Should -Contain 'EntraInboundProvisioning=Default'
     }
 
+    It 'serves compiled help for every cmdlet: synopsis, examples and every parameter' {
+        foreach ($command in $Commands) {
+            $help = Get-Help $command.Name -Full
+            $help.Synopsis | Should -Not -Match '^\s*\S+ \[' -Because "$($command.Name) needs a synopsis, not generated syntax"
+            @($help.examples.example).Count | Should -BeGreaterOrEqual 2 -Because "$($command.Name) needs examples in Get-Help"
+            foreach ($parameter in @($help.parameters.parameter)) {
+                ($parameter.description | Out-String).Trim() | Should -Not -BeNullOrEmpty -Because "$($command.Name) -$($parameter.name) needs a description"
+            }
+        }
+    }
+
     It 'declares output types on every cmdlet' {
         foreach ($command in $Commands) {
             $command.OutputType.Count | Should -BeGreaterThan 0 -Because "$($command.Name) needs [OutputType]"

@@ -33,11 +33,13 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         /// <summary><para type="description">The provisioning app's service principal (object id or application id); its API-driven job's logs are read.</para></summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ServicePrincipalIdCompleter))]
         public string? ServicePrincipalId { get; set; }
 
         /// <summary><para type="description">The job whose logs to read (needed without -ServicePrincipalId, or when the app has several jobs).</para></summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(JobIdCompleter))]
         public string? JobId { get; set; }
 
         /// <summary><para type="description">How many of the most recent cycles to return (default 1).</para></summary>

@@ -19,11 +19,13 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         /// <summary><para type="description">The provisioning app's service principal: its object id or application id.</para></summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ServicePrincipalIdCompleter))]
         public string? ServicePrincipalId { get; set; }
 
         /// <summary><para type="description">Only this job.</para></summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(JobIdCompleter))]
         public string? JobId { get; set; }
 
         /// <inheritdoc />
@@ -34,6 +36,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             try
             {
                 ServicePrincipalInfo sp = pump.Run(this, ct => api.ResolveServicePrincipalAsync(ServicePrincipalId!, ct), _cancellation.Token);
+                ProvisioningSession.Remember(sp);
                 if (JobId is not null)
                 {
                     WriteObject(pump.Run(this, ct => api.GetJobAsync(sp.Id, JobId, ct), _cancellation.Token));

@@ -67,11 +67,13 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         /// <summary><para type="description">The provisioning app's service principal (object id or application id); its API-driven job is found.</para></summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ServicePrincipalIdCompleter))]
         public string? ServicePrincipalId { get; set; }
 
         /// <summary><para type="description">The job, when the app has more than one API-driven job.</para></summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(JobIdCompleter))]
         public string? JobId { get; set; }
 
         /// <summary><para type="description">The full bulkUpload URL shown on the app's provisioning page, instead of -ServicePrincipalId and -JobId.</para></summary>
@@ -276,6 +278,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             }
 
             ServicePrincipalInfo sp = RunGraph(ct => _api!.ResolveServicePrincipalAsync(ServicePrincipalId!, ct), "ServicePrincipalNotFound");
+            ProvisioningSession.Remember(sp);
             SynchronizationJobInfo job = RunGraph(ct => _api!.ResolveJobAsync(sp.Id, JobId, ct), "ProvisioningJobNotFound");
             _servicePrincipalId = sp.Id;
             _jobId = job.Id;

@@ -42,11 +42,13 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         /// <summary><para type="description">The provisioning app's service principal: its object id or application id.</para></summary>
         [Parameter(Mandatory = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ServicePrincipalIdCompleter))]
         public string? ServicePrincipalId { get; set; }
 
         /// <summary><para type="description">The job, when the app has more than one API-driven job.</para></summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(JobIdCompleter))]
         public string? JobId { get; set; }
 
         /// <summary><para type="description">Attribute names to add under -ScimSchemaNamespace, all of -Type.</para></summary>

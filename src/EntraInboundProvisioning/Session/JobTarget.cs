@@ -15,6 +15,7 @@ namespace EntraInboundProvisioning.PowerShell.Session
         public static (ServicePrincipalInfo ServicePrincipal, SynchronizationJobInfo Job) Resolve(PSCmdlet cmdlet, ProvisioningApi api, AsyncPump pump, string servicePrincipalId, string? jobId, CancellationToken cancellationToken)
         {
             ServicePrincipalInfo sp = Run(cmdlet, pump, ct => api.ResolveServicePrincipalAsync(servicePrincipalId, ct), "ServicePrincipalNotFound", servicePrincipalId, "Application.Read.All", cancellationToken);
+            ProvisioningSession.Remember(sp);
             SynchronizationJobInfo job = Run(cmdlet, pump, ct => api.ResolveJobAsync(sp.Id, jobId, ct), "ProvisioningJobNotFound", servicePrincipalId, "Synchronization.Read.All", cancellationToken);
             return (sp, job);
         }

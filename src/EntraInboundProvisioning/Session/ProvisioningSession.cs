@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using EntraInboundProvisioning.Auth;
 using EntraInboundProvisioning.Graph;
@@ -49,6 +50,37 @@ namespace EntraInboundProvisioning.PowerShell.Session
         private static readonly object Gate = new object();
         private static ProvisioningApi? _api;
         private static EntraProvisioningContext? _context;
+        private static readonly List<ServicePrincipalInfo> Known = new List<ServicePrincipalInfo>();
+
+        /// <summary>The session's API, or null when not connected (for completers).</summary>
+        public static ProvisioningApi? Api
+        {
+            get
+            {
+                lock (Gate)
+                {
+                    return _api;
+                }
+            }
+        }
+
+        /// <summary>Remembers an app the session worked with, for -ServicePrincipalId completion.</summary>
+        public static void Remember(ServicePrincipalInfo servicePrincipal)
+        {
+            lock (Gate)
+            {
+                Known.RemoveAll(k => k.Id == servicePrincipal.Id);
+                Known.Insert(0, servicePrincipal);
+            }
+        }
+
+        public static IReadOnlyList<ServicePrincipalInfo> KnownServicePrincipals()
+        {
+            lock (Gate)
+            {
+                return Known.ToArray();
+            }
+        }
 
         public static EntraProvisioningContext? Context
         {
