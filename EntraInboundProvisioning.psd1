@@ -32,7 +32,7 @@
             Tags         = @('Entra', 'EntraID', 'AzureAD', 'SCIM', 'Provisioning', 'InboundProvisioning', 'HR', 'bulkUpload', 'MicrosoftGraph', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
             ProjectUri   = 'https://github.com/EntraInboundProvisioning/EntraInboundProvisioning'
             LicenseUri   = 'https://github.com/EntraInboundProvisioning/EntraInboundProvisioning/blob/main/LICENSE'
-            ReleaseNotes = 'See https://github.com/EntraInboundProvisioning/EntraInboundProvisioning/blob/main/CHANGELOG.md'
+            ReleaseNotes = 'First release: conversion (CSV2SCIM-compatible mappings), paced and resumable sending, schema extension, provisioning log reports and re-send. See CHANGELOG.md.'
         }
     }
 }

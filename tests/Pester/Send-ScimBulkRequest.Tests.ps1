@@ -87,6 +87,37 @@ ConvertTo-ScimBulkRequest -Path '$Csv' -AttributeMapping '$Mapping' | Send-ScimB
         { Send-ScimBulkRequest -Path $journal -ServicePrincipalId $Emulator.ServicePrincipalId -Resume } | Should -Throw -ErrorId 'ResumeWithoutJournal,*'
     }
 
+    It 'stops promptly on Ctrl+C and the journal holds what was accepted' {
+        Invoke-Emulator $Emulator POST '_emulator/latency' @{ milliseconds = 1500 } | Out-Null
+        try {
+            $journal = Join-Path $TestDrive 'stopped.jsonl'
+            $ps = [powershell]::Create()
+            $null = $ps.AddScript({
+                    param($Module, $Csv, $Mapping, $Sp, $Journal, $Connect)
+                    Import-Module $Module
+                    Connect-EntraProvisioning @Connect | Out-Null
+                    ConvertTo-ScimBulkRequest -Path $Csv -AttributeMapping $Mapping -OperationsPerRequest 1 | Send-ScimBulkRequest -ServicePrincipalId $Sp -JournalPath $Journal -MaxConcurrency 1
+                }).AddParameters(@{
+                    Module = $ModuleManifest; Csv = $Csv; Mapping = $Mapping; Sp = $Emulator.ServicePrincipalId; Journal = $journal
+                    Connect = @{ TenantId = $Emulator.TenantId; ClientId = $Emulator.ClientId; ClientSecret = (ConvertTo-SecureString $Emulator.ClientSecret -AsPlainText -Force); TestEndpoint = $Emulator.BaseUri; TestCertificate = $Emulator.Certificate }
+                })
+            $async = $ps.BeginInvoke()
+            $deadline = (Get-Date).AddSeconds(60)
+            while (-not ((Test-Path $journal) -and (Get-Content $journal).Count -ge 2) -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 200 }
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 10
+            $accepted = (Get-Content $journal).Count
+            $accepted | Should -BeGreaterOrEqual 2
+            $accepted | Should -BeLessThan 25
+            (Get-ProvisioningJob -ServicePrincipalId $Emulator.ServicePrincipalId).Status | Should -Be 'Active'
+            $ps.Dispose()
+        }
+        finally {
+            Invoke-Emulator $Emulator POST '_emulator/latency' @{ milliseconds = 0 } | Out-Null
+        }
+    }
+
     It 'stops at -DailyRequestLimit, counting journaled calls, with a warning' {
         $journal = Join-Path $TestDrive 'quota.jsonl'
         ConvertTo-ScimBulkRequest -Path $Csv -AttributeMapping $Mapping -OperationsPerRequest 10 | Select-Object -First 1 | Send-ScimBulkRequest -ServicePrincipalId $Emulator.ServicePrincipalId -JournalPath $journal | Out-Null
