@@ -22,8 +22,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         private const string LiteralPathSet = "LiteralPath";
         private const string InputObjectSet = "InputObject";
 
-        private readonly List<string> _columns = new List<string>();
-        private readonly HashSet<string> _seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        private readonly ColumnSet _columns = new ColumnSet();
         private string? _sourceName;
 
         /// <summary><para type="description">The CSV file whose header row names the columns.</para></summary>
@@ -76,7 +75,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 if (InputObject is not null)
                 {
                     _sourceName ??= "sample records";
-                    Add(PSObjectRecord.Create(InputObject, 0).FieldNames);
+                    _columns.Add(PSObjectRecord.Create(InputObject, 0).FieldNames);
                 }
 
                 return;
@@ -86,11 +85,10 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             {
                 try
                 {
-                    using var reader = new CsvRecordReader(file, new CsvReadOptions { Delimiter = Delimiter.ToString(), Encoding = Encoding ?? new UTF8Encoding(false) });
+                    _columns.Add(InputFiles.ReadHeader(file, Delimiter, Encoding));
                     _sourceName ??= System.IO.Path.GetFileName(file);
-                    Add(reader.Header.Names);
                 }
-                catch (Exception ex) when (ex is CsvFormatException or IOException or UnauthorizedAccessException)
+                catch (Exception ex) when (InputFiles.IsUnreadable(ex))
                 {
                     WriteError(new ErrorRecord(ex, "InputFileUnreadable", ErrorCategory.ReadError, file));
                 }
@@ -100,15 +98,15 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         /// <inheritdoc />
         protected override void EndProcessing()
         {
-            if (_columns.Count == 0)
+            if (_columns.Names.Count == 0)
             {
                 ThrowTerminatingError(new ErrorRecord(new PSArgumentException("No columns were found to map."), "NoColumns", ErrorCategory.InvalidData, null));
             }
 
-            MappingSuggestion suggestion = MappingSuggestion.FromColumns(_columns);
+            MappingSuggestion suggestion = MappingSuggestion.FromColumns(_columns.Names);
             if (!suggestion.HasExternalId)
             {
-                WriteWarning($"No column looked like a worker id ({string.Join(", ", _columns.Take(8))}{(_columns.Count > 8 ? ", ..." : string.Empty)}); edit the externalId line of the mapping before using it.");
+                WriteWarning($"No column looked like a worker id ({string.Join(", ", _columns.Names.Take(8))}{(_columns.Names.Count > 8 ? ", ..." : string.Empty)}); edit the externalId line of the mapping before using it.");
             }
 
             WriteVerbose($"Mapped {suggestion.Columns.Count - suggestion.Unmatched.Count} of {suggestion.Columns.Count} column(s); left as comments: {string.Join(", ", suggestion.Unmatched)}.");
@@ -130,17 +128,6 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 // UTF-8 with BOM: Windows PowerShell 5.1 reads .psd1 files without a BOM as ANSI.
                 File.WriteAllText(path, text, new UTF8Encoding(true));
                 WriteObject(new FileInfo(path));
-            }
-        }
-
-        private void Add(IEnumerable<string> names)
-        {
-            foreach (string name in names)
-            {
-                if (_seen.Add(name))
-                {
-                    _columns.Add(name);
-                }
             }
         }
     }

@@ -25,8 +25,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         private const string PathSet = "Path";
         private const string LiteralPathSet = "LiteralPath";
 
-        private readonly HashSet<string> _columns = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        private readonly List<string> _columnOrder = new List<string>();
+        private readonly ColumnSet _columns = new ColumnSet();
         private readonly List<MappingFinding> _fileFindings = new List<MappingFinding>();
         private bool _sawInput;
 
@@ -73,7 +72,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 if (InputObject is not null)
                 {
                     _sawInput = true;
-                    AddColumns(PSObjectRecord.Create(InputObject, 0).FieldNames);
+                    _columns.Add(PSObjectRecord.Create(InputObject, 0).FieldNames);
                 }
 
                 return;
@@ -88,11 +87,10 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             {
                 try
                 {
-                    using var reader = new CsvRecordReader(file, new CsvReadOptions { Delimiter = Delimiter.ToString(), Encoding = Encoding ?? new UTF8Encoding(false) });
+                    _columns.Add(InputFiles.ReadHeader(file, Delimiter, Encoding));
                     _sawInput = true;
-                    AddColumns(reader.Header.Names);
                 }
-                catch (Exception ex) when (ex is CsvFormatException or IOException or UnauthorizedAccessException)
+                catch (Exception ex) when (InputFiles.IsUnreadable(ex))
                 {
                     _fileFindings.Add(new MappingFinding(FindingSeverity.Error, "InputFileUnreadable", string.Empty, ex.Message, null));
                 }
@@ -103,7 +101,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         protected override void EndProcessing()
         {
             (AttributeMapping mapping, IReadOnlyList<MappingFinding> readFindings) = MappingArgument.Load(this, AttributeMapping!, new ScriptBlockEvaluator());
-            IReadOnlyCollection<string>? columns = _sawInput ? _columnOrder : null;
+            IReadOnlyCollection<string>? columns = _sawInput ? (IReadOnlyCollection<string>)_columns.Names : null;
             List<MappingFinding> findings = readFindings.Concat(MappingValidator.Validate(mapping, columns)).Concat(_fileFindings).ToList();
             if (Quiet.IsPresent)
             {
@@ -117,17 +115,6 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             }
 
             WriteVerbose(findings.Count == 0 ? "The mapping has no findings." : $"{findings.Count(f => f.Severity == FindingSeverity.Error)} error(s), {findings.Count(f => f.Severity == FindingSeverity.Warning)} warning(s).");
-        }
-
-        private void AddColumns(IEnumerable<string> names)
-        {
-            foreach (string name in names)
-            {
-                if (_columns.Add(name))
-                {
-                    _columnOrder.Add(name);
-                }
-            }
         }
     }
 }

@@ -139,13 +139,12 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                     {
                         try
                         {
-                            using var reader = new CsvRecordReader(file, new CsvReadOptions { Delimiter = Delimiter.ToString() });
-                            foreach (string name in reader.Header.Names)
+                            foreach (string name in InputFiles.ReadHeader(file, Delimiter, null))
                             {
                                 AddNamed(name);
                             }
                         }
-                        catch (Exception ex) when (ex is CsvFormatException or IOException or UnauthorizedAccessException)
+                        catch (Exception ex) when (InputFiles.IsUnreadable(ex))
                         {
                             ThrowTerminatingError(new ErrorRecord(ex, "InputFileUnreadable", ErrorCategory.ReadError, file));
                         }

@@ -1,8 +1,31 @@
+using System;
 using System.Collections.Generic;
 using System.Management.Automation;
+using System.Text;
+using EntraInboundProvisioning.Sources;
 
 namespace EntraInboundProvisioning.PowerShell.Conversion
 {
+    /// <summary>Column names collected from several inputs: first spelling kept, duplicates (ignoring case) dropped.</summary>
+    internal sealed class ColumnSet
+    {
+        private readonly HashSet<string> _seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        private readonly List<string> _names = new List<string>();
+
+        public IReadOnlyList<string> Names => _names;
+
+        public void Add(IEnumerable<string> names)
+        {
+            foreach (string name in names)
+            {
+                if (_seen.Add(name))
+                {
+                    _names.Add(name);
+                }
+            }
+        }
+    }
+
     /// <summary>Resolves -Path (wildcards) and -LiteralPath through the provider, as PowerShell's own file cmdlets do.</summary>
     internal static class InputFiles
     {
@@ -49,6 +72,16 @@ namespace EntraInboundProvisioning.PowerShell.Conversion
 
             return result;
         }
+
+        /// <summary>The column names of a CSV file (its header row); throws what CsvRecordReader throws for unreadable files.</summary>
+        public static IReadOnlyList<string> ReadHeader(string file, char delimiter, Encoding? encoding)
+        {
+            using var reader = new CsvRecordReader(file, new CsvReadOptions { Delimiter = delimiter.ToString(), Encoding = encoding ?? new UTF8Encoding(false) });
+            return reader.Header.Names;
+        }
+
+        /// <summary>True for the exceptions that mean a file could not be read (as opposed to a bug).</summary>
+        public static bool IsUnreadable(Exception ex) => ex is CsvFormatException or System.IO.IOException or UnauthorizedAccessException;
 
         private static bool IsFileSystem(PSCmdlet cmdlet, ProviderInfo provider, string path)
         {
