@@ -38,7 +38,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         private string _servicePrincipalId = string.Empty;
         private string _jobId = string.Empty;
         private bool _whatIf;
-        private bool _paused;
+        private PausedJob? _paused;
         private int _fileIndex;
         private int _requests;
         private long _records;
@@ -168,8 +168,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             if (RestartService.IsPresent)
             {
                 WriteVerbose($"Pausing job {_jobId} for the upload.");
-                RunGraph(ct => _api.PauseJobAsync(_servicePrincipalId, _jobId, ct), "PauseJobFailed");
-                _paused = true;
+                _paused = RunGraph(ct => PausedJob.PauseAsync(_api, _servicePrincipalId, _jobId, ct), "PauseJobFailed");
             }
 
             _sender = new BulkUploadSender(
@@ -360,22 +359,19 @@ namespace EntraInboundProvisioning.PowerShell.Commands
 
         private void StartAgain()
         {
-            if (!_paused || _api is null)
+            if (_paused is null)
             {
                 return;
             }
 
-            _paused = false;
-            try
-            {
-                // Always start again, also after a failed or stopped upload; never restart, which would purge it.
-                _api.StartJobAsync(_servicePrincipalId, _jobId, CancellationToken.None).GetAwaiter().GetResult();
-            }
-            catch (GraphException ex)
+            // Always start again, also after a failed or stopped upload; PausedJob never restarts (that would purge it).
+            GraphException? failure = _paused.StartAgainAsync().GetAwaiter().GetResult();
+            _paused = null;
+            if (failure is not null)
             {
                 try
                 {
-                    WriteWarning($"Job {_jobId} was paused for the upload and could not be started again: {ex.Message}. Start it in the portal or with the Graph API.");
+                    WriteWarning($"Job {_jobId} was paused for the upload and could not be started again: {failure.Message}. Start it in the portal or with the Graph API.");
                 }
                 catch (PipelineStoppedException)
                 {
