@@ -50,6 +50,13 @@ Describe 'Update-ProvisioningSchema' {
         (Mappings | Where-Object targetAttributeName -eq 'jobTitle').source.name | Should -Be "$($Urn):Grade"
     }
 
+    It 'completes -AttributeName with the attributes the job already has under the namespace' {
+        $line = "Update-ProvisioningSchema -ServicePrincipalId $($Emulator.ServicePrincipalId) -ScimSchemaNamespace $Urn -AttributeName "
+        $completions = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
+        $completions | Should -Contain 'HireDate'
+        $completions | Should -Contain 'StartDate'
+    }
+
     It 'writes nothing with -WhatIf' {
         $before = (ApiAttributes).Count
         Update-ProvisioningSchema -ServicePrincipalId $Emulator.ServicePrincipalId -ScimSchemaNamespace $Urn -AttributeName NotAdded -WhatIf

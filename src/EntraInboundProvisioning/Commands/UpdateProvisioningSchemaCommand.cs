@@ -54,6 +54,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         /// <summary><para type="description">Attribute names to add under -ScimSchemaNamespace, all of -Type.</para></summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = NamesSet)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(SchemaAttributeNameCompleter))]
         public string[]? AttributeName { get; set; }
 
         /// <summary><para type="description">Attributes as hashtables: Name, Type (String, Integer, Boolean, DateTime), Multivalued, FlowNullValues.</para></summary>
