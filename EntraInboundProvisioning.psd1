@@ -18,6 +18,7 @@
         'Export-ProvisioningSchema'
         'Get-ProvisioningCycleLog'
         'Get-ProvisioningJob'
+        'Get-ProvisioningState'
         'Import-ProvisioningSchema'
         'New-ScimAttributeMapping'
         'Send-ScimBulkRequest'

@@ -36,11 +36,13 @@ $out = Join-Path $root 'out'
 $moduleDir = Join-Path $out 'EntraInboundProvisioning'
 $solution = Join-Path $root 'EntraInboundProvisioning.sln'
 
-# The files the module folder holds, and nothing else. The cmdlet assembly and the PowerShell 7 load context sit
-# in the module root; everything they depend on goes to Dependencies/, which the module's own
-# AssemblyLoadContext serves on PowerShell 7 (and an AssemblyResolve handler on Windows PowerShell 5.1).
+# The files the module folder holds, and nothing else. The cmdlet assembly, the module's public types (Contracts:
+# no dependencies, loaded once in the default context so scripts can name them) and the PowerShell 7 load context
+# sit in the module root; everything else goes to Dependencies/, which the module's own AssemblyLoadContext serves
+# on PowerShell 7 (and an AssemblyResolve handler on Windows PowerShell 5.1).
 $rootAssemblies = @(
     'EntraInboundProvisioning.dll'
+    'EntraInboundProvisioning.Contracts.dll'
     'EntraInboundProvisioning.LoadContext.dll'
 )
 $dependencyAssemblies = @(

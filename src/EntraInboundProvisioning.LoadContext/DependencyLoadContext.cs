@@ -9,28 +9,35 @@ namespace EntraInboundProvisioning.LoadContext
     /// <summary>
     /// Loads the module's dependencies (Core, MSAL, CsvHelper, …) from its Dependencies folder into a context of
     /// their own, so another module's MSAL or CsvHelper in the session never meets ours. Framework assemblies
-    /// come from the runtime; the only assembly handed to the default context is the engine, Core.
+    /// come from the runtime; the only assembly handed to the default context is the engine, Core. The other way
+    /// round, the module's public types (Contracts) exist once, in the default context: PowerShell resolves type
+    /// literals only there, and Core must build the very types scripts name.
     /// </summary>
     public sealed class DependencyLoadContext : AssemblyLoadContext
     {
         /// <summary>The one assembly the cmdlet assembly (in the default context) may resolve from here.</summary>
         public const string EngineAssemblyName = "EntraInboundProvisioning.Core";
 
+        /// <summary>The module's public types: in the module root, loaded in the default context and shared with this one.</summary>
+        public const string PublicTypesAssemblyName = "EntraInboundProvisioning.Contracts";
+
         private static readonly object Gate = new object();
         private static DependencyLoadContext? _instance;
 
+        private readonly string _moduleDirectory;
         private readonly string _directory;
         private readonly Dictionary<string, string> _framework;
 
-        private DependencyLoadContext(string directory)
+        private DependencyLoadContext(string moduleDirectory, string directory)
             : base("EntraInboundProvisioning", isCollectible: false)
         {
+            _moduleDirectory = moduleDirectory;
             _directory = directory;
             _framework = FrameworkAssemblyNames();
         }
 
-        /// <summary>Called once by the cmdlet assembly's module initializer with the Dependencies folder.</summary>
-        public static void Initialize(string dependencyDirectory)
+        /// <summary>Called once by the cmdlet assembly's module initializer with the module folder and its Dependencies folder.</summary>
+        public static void Initialize(string moduleDirectory, string dependencyDirectory)
         {
             lock (Gate)
             {
@@ -39,8 +46,8 @@ namespace EntraInboundProvisioning.LoadContext
                     return;
                 }
 
-                _instance = new DependencyLoadContext(dependencyDirectory);
-                Default.Resolving += ResolveEngine;
+                _instance = new DependencyLoadContext(moduleDirectory, dependencyDirectory);
+                Default.Resolving += ResolveModuleAssembly;
             }
         }
 
@@ -48,6 +55,12 @@ namespace EntraInboundProvisioning.LoadContext
         protected override Assembly? Load(AssemblyName assemblyName)
         {
             string name = assemblyName.Name ?? string.Empty;
+            if (string.Equals(name, PublicTypesAssemblyName, StringComparison.Ordinal))
+            {
+                // Never a private copy: a BulkRequest built here must be the [EntraInboundProvisioning.Scim.BulkRequest] of scripts.
+                return Default.LoadFromAssemblyName(assemblyName);
+            }
+
             if (_framework.TryGetValue(name, out string? frameworkPath)
                 && (assemblyName.Version is null || AssemblyName.GetAssemblyName(frameworkPath).Version >= assemblyName.Version))
             {
@@ -59,8 +72,21 @@ namespace EntraInboundProvisioning.LoadContext
             return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
         }
 
-        private static Assembly? ResolveEngine(AssemblyLoadContext context, AssemblyName name)
-            => string.Equals(name.Name, EngineAssemblyName, StringComparison.Ordinal) ? _instance!.LoadFromAssemblyName(name) : null;
+        private static Assembly? ResolveModuleAssembly(AssemblyLoadContext context, AssemblyName name)
+        {
+            if (string.Equals(name.Name, EngineAssemblyName, StringComparison.Ordinal))
+            {
+                return _instance!.LoadFromAssemblyName(name);
+            }
+
+            if (string.Equals(name.Name, PublicTypesAssemblyName, StringComparison.Ordinal))
+            {
+                string path = Path.Combine(_instance!._moduleDirectory, PublicTypesAssemblyName + ".dll");
+                return File.Exists(path) ? Default.LoadFromAssemblyPath(path) : null;
+            }
+
+            return null;
+        }
 
         private static Dictionary<string, string> FrameworkAssemblyNames()
         {

@@ -10,10 +10,14 @@ namespace EntraInboundProvisioning.PowerShell
     /// Points dependency resolution at the module's Dependencies folder before any cmdlet type is touched. On
     /// PowerShell 7 the dependencies load in the module's own AssemblyLoadContext (EntraInboundProvisioning.LoadContext.dll);
     /// on Windows PowerShell 5.1, where there are no load contexts, an AssemblyResolve handler serves the folder
-    /// (best effort: an assembly another module already loaded with the same name wins there).
+    /// (best effort: an assembly another module already loaded with the same name wins there). The module's public
+    /// types (EntraInboundProvisioning.Contracts.dll, beside this assembly) load in the default context on both, so
+    /// scripts can name them: [EntraInboundProvisioning.Scim.BulkRequest].
     /// </summary>
     public sealed class ModuleInitializer : IModuleAssemblyInitializer
     {
+        private const string PublicTypesAssembly = "EntraInboundProvisioning.Contracts";
+
         private static readonly object Gate = new object();
         private static bool _registered;
 
@@ -48,16 +52,23 @@ namespace EntraInboundProvisioning.PowerShell
             {
                 AppDomain.CurrentDomain.AssemblyResolve += (_, args) =>
                 {
-                    string path = Path.Combine(dependencies, new AssemblyName(args.Name).Name + ".dll");
+                    // Core binds the public types too; they sit beside this assembly, not in Dependencies/.
+                    string name = new AssemblyName(args.Name).Name;
+                    string path = Path.Combine(name == PublicTypesAssembly ? moduleDirectory : dependencies, name + ".dll");
                     return File.Exists(path) ? Assembly.LoadFrom(path) : null;
                 };
-                return;
+            }
+            else
+            {
+                Assembly loadContext = Assembly.LoadFrom(Path.Combine(moduleDirectory, "EntraInboundProvisioning.LoadContext.dll"));
+                loadContext.GetType("EntraInboundProvisioning.LoadContext.DependencyLoadContext", throwOnError: true)!
+                    .GetMethod("Initialize", BindingFlags.Public | BindingFlags.Static)!
+                    .Invoke(null, new object[] { moduleDirectory, dependencies });
             }
 
-            Assembly loadContext = Assembly.LoadFrom(Path.Combine(moduleDirectory, "EntraInboundProvisioning.LoadContext.dll"));
-            loadContext.GetType("EntraInboundProvisioning.LoadContext.DependencyLoadContext", throwOnError: true)!
-                .GetMethod("Initialize", BindingFlags.Public | BindingFlags.Static)!
-                .Invoke(null, new object[] { dependencies });
+            // Loaded now rather than on first use, so a script can name a type ([EntraInboundProvisioning.Auth.CloudEnvironment])
+            // right after Import-Module, before it runs any cmdlet.
+            Assembly.LoadFrom(Path.Combine(moduleDirectory, PublicTypesAssembly + ".dll"));
         }
     }
 }

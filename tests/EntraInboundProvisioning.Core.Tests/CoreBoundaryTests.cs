@@ -14,7 +14,7 @@ namespace EntraInboundProvisioning.Tests
         [Fact]
         public void CoreDoesNotReferencePowerShell()
         {
-            AssemblyName[] references = typeof(EntraInboundProvisioning.Scim.BulkRequest).Assembly.GetReferencedAssemblies();
+            AssemblyName[] references = typeof(EntraInboundProvisioning.Scim.BulkRequestConverter).Assembly.GetReferencedAssemblies();
             Assert.DoesNotContain(references, r => PowerShellAssemblies.Any(p => r.Name!.StartsWith(p, StringComparison.OrdinalIgnoreCase)));
         }
 
@@ -28,9 +28,19 @@ namespace EntraInboundProvisioning.Tests
         }
 
         [Fact]
-        public void BothAssembliesTargetNetStandard20SoTheModuleLoadsInWindowsPowerShell()
+        public void PublicTypesReferenceNothingButTheFramework()
         {
-            foreach (string name in new[] { "EntraInboundProvisioning.Core.dll", "EntraInboundProvisioning.dll" })
+            // They load in the default context beside the cmdlet assembly, where a package of theirs (MSAL, CsvHelper,
+            // System.Text.Json) would meet other modules' copies; JSON reading of these types lives in Core.
+            AssemblyName[] references = typeof(EntraInboundProvisioning.Scim.BulkRequest).Assembly.GetReferencedAssemblies();
+            Assert.Equal("EntraInboundProvisioning.Contracts", typeof(EntraInboundProvisioning.Scim.BulkRequest).Assembly.GetName().Name);
+            Assert.Equal(new[] { "netstandard" }, references.Select(r => r.Name!));
+        }
+
+        [Fact]
+        public void ShippedAssembliesTargetNetStandard20SoTheModuleLoadsInWindowsPowerShell()
+        {
+            foreach (string name in new[] { "EntraInboundProvisioning.Contracts.dll", "EntraInboundProvisioning.Core.dll", "EntraInboundProvisioning.dll" })
             {
                 // A netstandard2.0 assembly binds to the 'netstandard' facade 2.0, never to System.Runtime.
                 AssemblyName[] references = Assembly.LoadFrom(System.IO.Path.Combine(AppContext.BaseDirectory, name)).GetReferencedAssemblies();

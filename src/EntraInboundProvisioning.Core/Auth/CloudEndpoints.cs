@@ -2,19 +2,6 @@ using System;
 
 namespace EntraInboundProvisioning.Auth
 {
-    /// <summary>The Microsoft clouds the module can provision in.</summary>
-    public enum CloudEnvironment
-    {
-        /// <summary>Global Azure (graph.microsoft.com).</summary>
-        Global,
-        /// <summary>US Government L4 (graph.microsoft.us).</summary>
-        USGov,
-        /// <summary>US Government L5, DoD (dod-graph.microsoft.us).</summary>
-        USGovDoD,
-        /// <summary>Azure operated by 21Vianet (microsoftgraph.chinacloudapi.cn).</summary>
-        China,
-    }
-
     /// <summary>
     /// Where a session's tokens come from and go to. Per Microsoft's national cloud docs, each cloud has its own
     /// Graph host and sign-in host, and the token scope is https://&lt;graph host&gt;/.default of the same cloud.

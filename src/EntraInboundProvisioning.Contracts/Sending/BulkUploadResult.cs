@@ -58,6 +58,9 @@ namespace EntraInboundProvisioning.Sending
         /// <summary>Time from the first attempt to the final answer.</summary>
         public TimeSpan Elapsed { get; internal set; }
 
+        /// <summary>When the service accepted the request (this machine's clock), or null when it did not.</summary>
+        public DateTimeOffset? AcceptedAt { get; internal set; }
+
         /// <summary>Why it failed or was not sent.</summary>
         public string? Error { get; internal set; }
 

@@ -1,0 +1,52 @@
+namespace EntraInboundProvisioning.Schema
+{
+    /// <summary>What a schema change did, for -PassThru, -WhatIf and verbose output.</summary>
+    public enum SchemaChangeKind
+    {
+        /// <summary>An attribute was added to the API source directory.</summary>
+        AttributeAdded,
+        /// <summary>The attribute was already there (compared ignoring case); nothing changed.</summary>
+        AttributeExists,
+        /// <summary>An attribute mapping was added.</summary>
+        MappingAdded,
+        /// <summary>A mapping to the target already existed and was left alone.</summary>
+        MappingExists,
+        /// <summary>A mapping to the target existed and was replaced (-Force).</summary>
+        MappingReplaced,
+    }
+
+    /// <summary>One change (or non-change) to the schema.</summary>
+    public sealed class SchemaChange
+    {
+        internal SchemaChange(SchemaChangeKind kind, string directory, string attribute, string? type = null, string? target = null, string? previousSource = null)
+        {
+            Kind = kind;
+            Directory = directory;
+            Attribute = attribute;
+            Type = type;
+            TargetAttribute = target;
+            PreviousSource = previousSource;
+        }
+
+        /// <summary>What happened.</summary>
+        public SchemaChangeKind Kind { get; }
+
+        /// <summary>The directory changed (the API source directory).</summary>
+        public string Directory { get; }
+
+        /// <summary>The source attribute (full name).</summary>
+        public string Attribute { get; }
+
+        /// <summary>The attribute's type, for attribute changes.</summary>
+        public string? Type { get; }
+
+        /// <summary>The target (Entra ID / AD) attribute, for mapping changes.</summary>
+        public string? TargetAttribute { get; }
+
+        /// <summary>The source of a mapping that existed before, for MappingExists and MappingReplaced.</summary>
+        public string? PreviousSource { get; }
+
+        /// <inheritdoc />
+        public override string ToString() => TargetAttribute is null ? $"{Kind} {Attribute} ({Type})" : $"{Kind} {Attribute} -> {TargetAttribute}";
+    }
+}

@@ -1,0 +1,38 @@
+using System;
+
+namespace EntraInboundProvisioning.State
+{
+    /// <summary>A run as the state remembers it: what the conversion planned and what the service accepted.</summary>
+    public sealed class RunRecord
+    {
+        /// <summary>When sending started.</summary>
+        public DateTimeOffset StartedAt { get; set; }
+
+        /// <summary>When the state was written.</summary>
+        public DateTimeOffset CompletedAt { get; set; }
+
+        /// <summary>The job the requests went to.</summary>
+        public string? JobId { get; set; }
+
+        /// <summary>The conversion's plan, when it ran in the same pipeline.</summary>
+        public ConversionSummary? Plan { get; set; }
+
+        /// <summary>Requests posted.</summary>
+        public int Requests { get; set; }
+
+        /// <summary>Requests the service accepted (202), in this run or an earlier one (-Resume).</summary>
+        public int Accepted { get; set; }
+
+        /// <summary>Records in the accepted requests.</summary>
+        public long AcceptedRecords { get; set; }
+
+        /// <summary>Requests refused, or not sent (daily limit, stopped).</summary>
+        public int NotAccepted { get; set; }
+
+        /// <summary>True when the run was stopped (Ctrl+C) before it finished.</summary>
+        public bool Stopped { get; set; }
+
+        /// <inheritdoc />
+        public override string ToString() => $"{Accepted} of {Requests} request(s) accepted ({AcceptedRecords} record(s)){(Stopped ? ", stopped" : string.Empty)}";
+    }
+}
