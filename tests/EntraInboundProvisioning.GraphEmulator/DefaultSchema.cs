@@ -78,7 +78,9 @@ namespace EntraInboundProvisioning.GraphEmulator
                 }),
                 ["directories"] = new JsonArray(
                     Directory("API", ApiAttributes.Select(a => (a, a.EndsWith(":manager") ? "Reference" : a == "active" ? "Boolean" : "String"))),
-                    Directory("Azure Active Directory", new[] { ("employeeId", "String"), ("userPrincipalName", "String"), ("displayName", "String"), ("jobTitle", "String"), ("givenName", "String"), ("surname", "String"), ("department", "String"), ("companyName", "String"), ("employeeType", "String"), ("employeeHireDate", "DateTime"), ("accountEnabled", "Boolean"), ("manager", "Reference"), ("extensionAttribute1", "String") })),
+                    // A fresh app maps nothing to employeeHireDate or employeeLeaveDateTime (Microsoft's custom-attribute
+                    // tutorial adds HireDate for that); both are DateTime, so whatever an admin maps to them must be ISO 8601.
+                    Directory("Azure Active Directory", new[] { ("employeeId", "String"), ("userPrincipalName", "String"), ("displayName", "String"), ("jobTitle", "String"), ("givenName", "String"), ("surname", "String"), ("department", "String"), ("companyName", "String"), ("employeeType", "String"), ("employeeHireDate", "DateTime"), ("employeeLeaveDateTime", "DateTime"), ("accountEnabled", "Boolean"), ("manager", "Reference"), ("extensionAttribute1", "String") })),
             };
         }
 

@@ -21,15 +21,50 @@ namespace EntraInboundProvisioning.GraphEmulator
     /// <summary>A user in the emulated directory.</summary>
     public sealed class ProvisionedUser
     {
-        public ProvisionedUser(string externalId) => ExternalId = externalId;
+        public ProvisionedUser(string externalId)
+            : this(externalId, Guid.NewGuid().ToString())
+        {
+        }
+
+        private ProvisionedUser(string externalId, string objectId)
+        {
+            ExternalId = externalId;
+            ObjectId = objectId;
+        }
 
         public string ExternalId { get; }
 
-        public string ObjectId { get; } = Guid.NewGuid().ToString();
+        public string ObjectId { get; }
 
         public bool Enabled { get; set; } = true;
 
+        /// <summary>The externalId of the manager the reference resolved to; null while none is set.</summary>
+        public string? ManagerExternalId { get; set; }
+
+        /// <summary>The SCIM attributes as flattened paths (name.givenName, urn:…:User:department); manager and active are kept apart.</summary>
         public Dictionary<string, string> Attributes { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+        /// <summary>A copy, so a reader outside the state's lock sees one moment of the directory.</summary>
+        internal ProvisionedUser Copy()
+        {
+            var copy = new ProvisionedUser(ExternalId, ObjectId) { Enabled = Enabled, ManagerExternalId = ManagerExternalId };
+            foreach (KeyValuePair<string, string> pair in Attributes)
+            {
+                copy.Attributes[pair.Key] = pair.Value;
+            }
+
+            return copy;
+        }
+
+        /// <summary>The shape GET /_emulator/directory returns.</summary>
+        internal JsonObject ToJson() => new JsonObject
+        {
+            ["externalId"] = ExternalId,
+            ["objectId"] = ObjectId,
+            ["enabled"] = Enabled,
+            ["manager"] = ManagerExternalId,
+            ["attributes"] = new JsonObject(Attributes.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => new KeyValuePair<string, JsonNode?>(a.Key, a.Value))),
+        };
     }
 
     /// <summary>Shares of bulkUpload requests answered with a fault, drawn from the seeded random source.</summary>
@@ -255,11 +290,24 @@ namespace EntraInboundProvisioning.GraphEmulator
             }
         }
 
+        /// <summary>The user with this externalId as it is now (a copy), or null.</summary>
         public ProvisionedUser? FindUser(string externalId)
         {
             lock (Gate)
             {
-                return Directory.TryGetValue(externalId, out ProvisionedUser? user) ? user : null;
+                return Directory.TryGetValue(externalId, out ProvisionedUser? user) ? user.Copy() : null;
+            }
+        }
+
+        /// <summary>Every user in the directory as it is now (copies), by externalId: what joiners, movers and leavers left.</summary>
+        public IReadOnlyList<ProvisionedUser> Users
+        {
+            get
+            {
+                lock (Gate)
+                {
+                    return Directory.Values.OrderBy(u => u.ExternalId, StringComparer.Ordinal).Select(u => u.Copy()).ToArray();
+                }
             }
         }
 

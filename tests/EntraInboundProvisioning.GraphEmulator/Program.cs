@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Runtime.InteropServices;
 using System.Threading.Tasks;
 
 namespace EntraInboundProvisioning.GraphEmulator
@@ -6,7 +8,8 @@ namespace EntraInboundProvisioning.GraphEmulator
     /// <summary>Starts the emulator by hand: dotnet run --project tests/EntraInboundProvisioning.GraphEmulator -- --urls https://127.0.0.1:5443</summary>
     public static class Program
     {
-        public static async Task Main(string[] args)
+        /// <summary>Runs until Ctrl+C, SIGINT, SIGTERM or SIGQUIT, then disposes the host and returns 0.</summary>
+        public static async Task<int> Main(string[] args)
         {
             string? urls = null;
             TimeSpan? cycleDelay = TimeSpan.FromSeconds(10);
@@ -35,16 +38,43 @@ namespace EntraInboundProvisioning.GraphEmulator
             Console.WriteLine($"Service principal id: {host.State.DefaultServicePrincipalId}");
             Console.WriteLine($"Job id:               {host.State.DefaultJobId}");
             Console.WriteLine($"Managed identity:     IDENTITY_ENDPOINT={new Uri(host.BaseUri, "msi/token")} IDENTITY_HEADER={host.State.ManagedIdentityHeader}");
+
+            // Registered before "Ready." so a stop signal sent as soon as it is read still ends the process cleanly.
+            var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            List<PosixSignalRegistration> signals = StopOn(stop, PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGQUIT);
             Console.WriteLine(cycleDelay is null ? "Cycles run on POST /_emulator/jobs/{jobId}/cycle." : "Cycles run 10 seconds after each upload.");
             Console.WriteLine("Ready. Press Ctrl+C to stop.");
             Console.Out.Flush();
-            var stop = new TaskCompletionSource();
-            Console.CancelKeyPress += (_, e) =>
-            {
-                e.Cancel = true;
-                stop.TrySetResult();
-            };
             await stop.Task.ConfigureAwait(false);
+            signals.ForEach(s => s.Dispose());
+            return 0;
+        }
+
+        /// <summary>
+        /// Turns the signals into a clean stop. The host leaves signals to the process that embeds it (a test run keeps
+        /// its own), so here Program owns them; before, SIGTERM stopped the web app but left Main waiting until SIGKILL.
+        /// </summary>
+        private static List<PosixSignalRegistration> StopOn(TaskCompletionSource stop, params PosixSignal[] signals)
+        {
+            var registrations = new List<PosixSignalRegistration>();
+            foreach (PosixSignal signal in signals)
+            {
+                try
+                {
+                    registrations.Add(PosixSignalRegistration.Create(signal, context =>
+                    {
+                        // Cancel the default (terminate at once) so Main can dispose the host and exit with 0.
+                        context.Cancel = true;
+                        stop.TrySetResult();
+                    }));
+                }
+                catch (PlatformNotSupportedException)
+                {
+                    // A platform without this signal still stops on the others (Ctrl+C is SIGINT everywhere).
+                }
+            }
+
+            return registrations;
         }
     }
 }

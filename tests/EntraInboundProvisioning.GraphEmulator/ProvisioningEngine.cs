@@ -9,13 +9,18 @@ namespace EntraInboundProvisioning.GraphEmulator
 {
     /// <summary>
     /// Turns accepted operations into directory changes and provisioningObjectSummary log entries, one cycle at a
-    /// time: create, update (only when something changed), disable (active false), skip (nothing changed),
-    /// failure (userName not a valid UPN) and warning (custom attributes missing from the job schema are skipped).
+    /// time, in the order they were accepted: create, update (only when something changed), disable (active false
+    /// or omitted), enable (active true on a disabled user), skip (nothing changed), failure (userName not a valid
+    /// UPN; a DateTime-bound value that is not ISO 8601 with time and offset), warning (custom attributes missing
+    /// from the job schema are skipped), and a manager reference set only when the manager is already there.
     /// </summary>
     internal static class ProvisioningEngine
     {
         private const string CoreSchema = "urn:ietf:params:scim:schemas:core:2.0:User";
         private const string EnterpriseSchema = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
+        /// <summary>manager.value, the manager's externalId (Graph: the reference the service resolves to the manager's user).</summary>
+        private const string ManagerAttribute = EnterpriseSchema + ":manager";
         private static readonly Regex Upn = new Regex(@"^[^@\s]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$", RegexOptions.CultureInvariant);
 
         /// <summary>Must be called under the state's lock.</summary>
@@ -29,10 +34,10 @@ namespace EntraInboundProvisioning.GraphEmulator
             string cycleId = Guid.NewGuid().ToString();
             job.LastCycleBegan = DateTimeOffset.UtcNow;
             var produced = new List<JsonObject>();
-            HashSet<string> known = SchemaAttributes(job.Schema);
+            ApiSourceSchema schema = ApiSourceSchema.Read(job.Schema);
             foreach (AcceptedOperation operation in job.Pending)
             {
-                produced.Add(Process(state, job, cycleId, operation, known));
+                produced.Add(Process(state, job, cycleId, operation, schema));
             }
 
             job.Pending.Clear();
@@ -41,23 +46,27 @@ namespace EntraInboundProvisioning.GraphEmulator
             return produced;
         }
 
-        private static JsonObject Process(EmulatorState state, EmulatedJob job, string cycleId, AcceptedOperation operation, HashSet<string> known)
+        private static JsonObject Process(EmulatorState state, EmulatedJob job, string cycleId, AcceptedOperation operation, ApiSourceSchema schema)
         {
             Dictionary<string, string> incoming = Flatten(operation.Data);
-            var skipped = incoming.Keys.Where(k => k.StartsWith("urn:", StringComparison.OrdinalIgnoreCase) && !k.StartsWith(EnterpriseSchema, StringComparison.OrdinalIgnoreCase) && !known.Contains(k)).ToList();
+            var skipped = incoming.Keys.Where(k => k.StartsWith("urn:", StringComparison.OrdinalIgnoreCase) && !k.StartsWith(EnterpriseSchema, StringComparison.OrdinalIgnoreCase) && !schema.Contains(k)).ToList();
             foreach (string key in skipped)
             {
                 incoming.Remove(key);
             }
 
-            bool? active = incoming.TryGetValue("active", out string? a) ? string.Equals(a, "true", StringComparison.OrdinalIgnoreCase) : null;
-            incoming.Remove("active");
+            // The service treats the POST like a replace for active: omitted (or null) disables the account
+            // (AzureAD/entra-id-inbound-provisioning issue 16). Every other attribute left out stays as it is.
+            bool enable = incoming.Remove("active", out string? active) && string.Equals(active, "true", StringComparison.OrdinalIgnoreCase);
+            string? manager = incoming.Remove(ManagerAttribute, out string? m) && m.Length > 0 ? m : null;
             state.Directory.TryGetValue(operation.ExternalId, out ProvisionedUser? user);
             string action;
             string status = "success";
             JsonObject? error = null;
             var modified = new JsonArray();
+            var steps = new JsonArray(Step("EntryImport", "import", "success", $"Received user '{operation.ExternalId}' from the API."));
             string? displayName = incoming.TryGetValue("displayName", out string? dn) ? dn : null;
+            IReadOnlyList<string> invalidDates = schema.InvalidDateTimes(incoming);
 
             if (incoming.TryGetValue("userName", out string? upn) && !Upn.IsMatch(upn))
             {
@@ -65,16 +74,26 @@ namespace EntraInboundProvisioning.GraphEmulator
                 status = "failure";
                 error = Error("AzureActiveDirectoryInvalidUserPrincipalName", "NonServiceFailure", $"The userPrincipalName '{upn}' is not a valid user principal name.", "Send a userName of the form alias@verified-domain.");
             }
+            else if (invalidDates.Count > 0)
+            {
+                // Entra takes DateTimeOffset values only as ISO 8601 with time and offset; the user is written in one
+                // call, so one value it refuses fails the whole record.
+                action = user is null ? "create" : "update";
+                status = "failure";
+                error = Error("InvalidDateTimeFormat", "NonServiceFailure", $"Not a date and time with an offset: {string.Join(", ", invalidDates)}.", "Send DateTime values as ISO 8601 with time and offset, for example 2024-03-01T00:00:00Z.");
+            }
             else if (user is null)
             {
                 action = "create";
-                user = new ProvisionedUser(operation.ExternalId) { Enabled = active ?? true };
+                user = new ProvisionedUser(operation.ExternalId) { Enabled = enable };
                 foreach (KeyValuePair<string, string> pair in incoming)
                 {
                     user.Attributes[pair.Key] = pair.Value;
                     modified.Add(Modified(pair.Key, null, pair.Value));
                 }
 
+                modified.Add(Modified("accountEnabled", null, enable ? "True" : "False"));
+                AssignManager(state, user, manager, modified, steps);
                 state.Directory[operation.ExternalId] = user;
             }
             else
@@ -89,7 +108,8 @@ namespace EntraInboundProvisioning.GraphEmulator
                     }
                 }
 
-                if (active == false && user.Enabled)
+                AssignManager(state, user, manager, modified, steps);
+                if (!enable && user.Enabled)
                 {
                     action = "disable";
                     user.Enabled = false;
@@ -97,7 +117,7 @@ namespace EntraInboundProvisioning.GraphEmulator
                 }
                 else
                 {
-                    if (active == true && !user.Enabled)
+                    if (enable && !user.Enabled)
                     {
                         user.Enabled = true;
                         modified.Add(Modified("accountEnabled", "False", "True"));
@@ -113,6 +133,8 @@ namespace EntraInboundProvisioning.GraphEmulator
                 status = "warning";
                 error = Error("CustomAttributeNotInSchema", "NonServiceFailure", $"These attributes are not in the provisioning app's schema and were skipped: {string.Join(", ", skipped)}.", "Add them to the API source directory of the job schema.");
             }
+
+            steps.Add(Step("EntryExportUpdate", "export", status == "failure" ? "failure" : "success", $"{action} in Azure Active Directory."));
 
             // Millisecond precision, as the entries show it, and strictly increasing so ordering is stable.
             DateTimeOffset now = DateTimeOffset.UtcNow;
@@ -135,9 +157,7 @@ namespace EntraInboundProvisioning.GraphEmulator
                 ["durationInMilliseconds"] = 40 + state.Random.Next(200),
                 ["provisioningAction"] = action,
                 ["provisioningStatusInfo"] = new JsonObject { ["status"] = status, ["errorInformation"] = error },
-                ["provisioningSteps"] = new JsonArray(
-                    Step("EntryImport", "Import", "success", $"Received user '{operation.ExternalId}' from the API."),
-                    Step("EntryExportUpdate", "Export", status == "failure" ? "failure" : "success", $"{action} in Azure Active Directory.")),
+                ["provisioningSteps"] = steps,
                 ["modifiedProperties"] = modified,
                 ["sourceIdentity"] = new JsonObject { ["id"] = operation.ExternalId, ["displayName"] = displayName, ["identityType"] = "User", ["details"] = new JsonObject() },
                 ["targetIdentity"] = new JsonObject { ["id"] = user?.ObjectId ?? string.Empty, ["displayName"] = displayName, ["identityType"] = "User", ["details"] = new JsonObject() },
@@ -146,6 +166,33 @@ namespace EntraInboundProvisioning.GraphEmulator
                 ["targetSystem"] = new JsonObject { ["id"] = "aad", ["displayName"] = "Azure Active Directory", ["details"] = new JsonObject() },
                 ["initiatedBy"] = new JsonObject { ["id"] = string.Empty, ["displayName"] = "Microsoft.Azure.SyncFabric", ["initiatorType"] = "system" },
             };
+        }
+
+        /// <summary>
+        /// Sets the manager when its record is already in the directory: the one from an earlier cycle, or one
+        /// processed earlier in this cycle (operations run in the order they were accepted). Otherwise the reference
+        /// stays as it was and, as the service's logs show, the entry keeps its status and gains a processing step
+        /// with SkipReason UnableToResolveReferenceAttributeValue; only a later record that names the manager again
+        /// sets it.
+        /// </summary>
+        private static void AssignManager(EmulatorState state, ProvisionedUser user, string? manager, JsonArray modified, JsonArray steps)
+        {
+            if (manager is null || string.Equals(manager, user.ManagerExternalId, StringComparison.OrdinalIgnoreCase))
+            {
+                return;
+            }
+
+            if (!string.Equals(manager, user.ExternalId, StringComparison.OrdinalIgnoreCase) && state.Directory.TryGetValue(manager, out ProvisionedUser? found))
+            {
+                string? old = user.ManagerExternalId is string previous && state.Directory.TryGetValue(previous, out ProvisionedUser? before) ? before.ObjectId : null;
+                modified.Add(Modified("manager", old, found.ObjectId));
+                user.ManagerExternalId = found.ExternalId;
+                return;
+            }
+
+            JsonObject skip = Step("EntrySynchronizationSkip", "processing", "success", $"The manager '{manager}' of user '{user.ExternalId}' is not in the directory, so the reference was not set. Provision the manager first, then send this user again.");
+            skip["details"] = new JsonObject { [manager] = user.ManagerExternalId is null ? "manager Add" : "manager Update", ["PropertyName"] = "manager", ["SkipReason"] = "UnableToResolveReferenceAttributeValue" };
+            steps.Add(skip);
         }
 
         /// <summary>SCIM data as 'path' → value: name.givenName, urn:…:User:department, urn:…:User:manager, emails[work].value.</summary>
@@ -164,9 +211,13 @@ namespace EntraInboundProvisioning.GraphEmulator
                     foreach (KeyValuePair<string, JsonNode?> inner in extension)
                     {
                         string key = pair.Key + ":" + inner.Key;
-                        if (inner.Value is JsonObject manager && manager["value"] is JsonValue value)
+                        if (inner.Value is JsonObject reference && reference.ContainsKey("value"))
                         {
-                            result[key] = value.ToString();
+                            // manager: { value: externalId }; a null value sends no manager.
+                            if (reference["value"] is JsonValue value)
+                            {
+                                result[key] = value.ToString();
+                            }
                         }
                         else if (inner.Value is not null)
                         {
@@ -207,28 +258,6 @@ namespace EntraInboundProvisioning.GraphEmulator
             }
 
             return result;
-        }
-
-        private static HashSet<string> SchemaAttributes(JsonObject schema)
-        {
-            var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            foreach (JsonObject directory in (schema["directories"] as JsonArray ?? new JsonArray()).OfType<JsonObject>())
-            {
-                if (directory["name"]?.ToString() == "Azure Active Directory")
-                {
-                    continue;
-                }
-
-                foreach (JsonObject obj in (directory["objects"] as JsonArray ?? new JsonArray()).OfType<JsonObject>())
-                {
-                    foreach (JsonObject attribute in (obj["attributes"] as JsonArray ?? new JsonArray()).OfType<JsonObject>())
-                    {
-                        names.Add(attribute["name"]?.ToString() ?? string.Empty);
-                    }
-                }
-            }
-
-            return names;
         }
 
         private static JsonObject Error(string code, string category, string reason, string recommended)

@@ -18,22 +18,27 @@ namespace EntraInboundProvisioning.IntegrationTests.EmulatorRules
     {
         internal static string Bulk(params string[] externalIds) => Bulk(externalIds.Select(id => (id, (string?)$"{id.ToLowerInvariant()}@contoso.com", (bool?)true, (string?)null)).ToArray());
 
+        /// <summary>A bulk request of core users; an Active of null leaves active out, which the service treats as false.</summary>
         internal static string Bulk(params (string Id, string? UserName, bool? Active, string? Title)[] users)
-        {
-            var operations = new JsonArray();
-            foreach ((string id, string? userName, bool? active, string? title) in users)
-            {
-                var data = new JsonObject { ["schemas"] = new JsonArray("urn:ietf:params:scim:schemas:core:2.0:User"), ["externalId"] = id };
-                if (userName is not null) { data["userName"] = userName; }
-                if (active is not null) { data["active"] = active; }
-                if (title is not null) { data["title"] = title; }
-                operations.Add(new JsonObject { ["method"] = "POST", ["bulkId"] = Guid.NewGuid().ToString(), ["path"] = "/Users", ["data"] = data });
-            }
+            => BulkOf(users.Select(u => ScimUser(u.Id, u.UserName, u.Active, u.Title)).ToArray());
 
+        internal static JsonObject ScimUser(string id, string? userName, bool? active, string? title = null)
+        {
+            var data = new JsonObject { ["schemas"] = new JsonArray("urn:ietf:params:scim:schemas:core:2.0:User"), ["externalId"] = id };
+            if (userName is not null) { data["userName"] = userName; }
+            if (active is not null) { data["active"] = active; }
+            if (title is not null) { data["title"] = title; }
+            return data;
+        }
+
+        /// <summary>A BulkRequest with one POST /Users operation per user's data, in order.</summary>
+        internal static string BulkOf(params JsonObject[] users)
+        {
+            var operations = new JsonArray(users.Select(data => (JsonNode)new JsonObject { ["method"] = "POST", ["bulkId"] = Guid.NewGuid().ToString(), ["path"] = "/Users", ["data"] = data }).ToArray());
             return new JsonObject { ["schemas"] = new JsonArray("urn:ietf:params:scim:api:messages:2.0:BulkRequest"), ["Operations"] = operations }.ToJsonString();
         }
 
-        private static async Task<HttpClient> ClientAsync(IntegrationTests.Emulator emulator, string? clientId = null, string? secret = null)
+        internal static async Task<HttpClient> ClientAsync(IntegrationTests.Emulator emulator, string? clientId = null, string? secret = null)
         {
             HttpClient http = emulator.HttpClient();
             string token = await TokenAsync(emulator, clientId ?? emulator.State.DefaultClientId, secret ?? emulator.State.DefaultClientSecret);
@@ -52,7 +57,7 @@ namespace EntraInboundProvisioning.IntegrationTests.EmulatorRules
 
         private static string UploadPath(IntegrationTests.Emulator e) => $"v1.0/servicePrincipals/{e.State.DefaultServicePrincipalId}/synchronization/jobs/{e.State.DefaultJobId}/bulkUpload";
 
-        private static Task<HttpResponseMessage> Upload(HttpClient http, IntegrationTests.Emulator e, string body, string contentType = "application/scim+json")
+        internal static Task<HttpResponseMessage> Upload(HttpClient http, IntegrationTests.Emulator e, string body, string contentType = "application/scim+json")
             => http.PostAsync(UploadPath(e), new StringContent(body, Encoding.UTF8, contentType));
 
         private static async Task<string> ErrorMessage(HttpResponseMessage response)
