@@ -60,7 +60,7 @@ namespace EntraInboundProvisioning.Tests
 
         public static AttributeMapping Minimal(params MappingNode[] more)
         {
-            var entries = new List<MappingNode> { MappingNode.ForColumn("externalId", "Id"), MappingNode.ForColumn("userName", "Upn") };
+            var entries = new List<MappingNode> { MappingNode.ForColumn("externalId", "Id"), MappingNode.ForColumn("userName", "Upn"), MappingNode.ForConstant("active", true) };
             entries.AddRange(more);
             return new AttributeMapping(entries);
         }

@@ -82,6 +82,92 @@ namespace EntraInboundProvisioning.Internal
             return (h1, h2);
         }
 
+        /// <summary>MurmurHash3 x64 128-bit over bytes (a record's JSON, to tell whether it changed since the last run).</summary>
+        public static (ulong High, ulong Low) Hash128(ReadOnlySpan<byte> data, ulong seed)
+        {
+            ulong h1 = seed;
+            ulong h2 = seed;
+            int blocks = data.Length / 16;
+            ReadOnlySpan<ulong> words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(data.Slice(0, blocks * 16));
+            for (int b = 0; b < blocks; b++)
+            {
+                ulong k1 = words[2 * b];
+                ulong k2 = words[(2 * b) + 1];
+                if (!BitConverter.IsLittleEndian)
+                {
+                    k1 = Reverse(k1);
+                    k2 = Reverse(k2);
+                }
+
+                k1 *= C1;
+                k1 = Rotl(k1, 31);
+                k1 *= C2;
+                h1 ^= k1;
+                h1 = Rotl(h1, 27);
+                h1 += h2;
+                h1 = (h1 * 5) + 0x52dce729;
+                k2 *= C2;
+                k2 = Rotl(k2, 33);
+                k2 *= C1;
+                h2 ^= k2;
+                h2 = Rotl(h2, 31);
+                h2 += h1;
+                h2 = (h2 * 5) + 0x38495ab5;
+            }
+
+            ulong t1 = 0;
+            ulong t2 = 0;
+            ReadOnlySpan<byte> tail = data.Slice(blocks * 16);
+            for (int j = tail.Length - 1; j >= 0; j--)
+            {
+                if (j >= 8)
+                {
+                    t2 |= (ulong)tail[j] << ((j - 8) * 8);
+                }
+                else
+                {
+                    t1 |= (ulong)tail[j] << (j * 8);
+                }
+            }
+
+            if (tail.Length > 8)
+            {
+                t2 *= C2;
+                t2 = Rotl(t2, 33);
+                t2 *= C1;
+                h2 ^= t2;
+            }
+
+            if (tail.Length > 0)
+            {
+                t1 *= C1;
+                t1 = Rotl(t1, 31);
+                t1 *= C2;
+                h1 ^= t1;
+            }
+
+            h1 ^= (ulong)data.Length;
+            h2 ^= (ulong)data.Length;
+            h1 += h2;
+            h2 += h1;
+            h1 = Mix(h1);
+            h2 = Mix(h2);
+            h1 += h2;
+            h2 += h1;
+            return (h1, h2);
+        }
+
+        private static ulong Reverse(ulong value)
+        {
+            ulong result = 0;
+            for (int i = 0; i < 8; i++)
+            {
+                result = (result << 8) | ((value >> (8 * i)) & 0xFF);
+            }
+
+            return result;
+        }
+
         private static ulong Rotl(ulong x, int r) => (x << r) | (x >> (64 - r));
 
         private static ulong Mix(ulong k)

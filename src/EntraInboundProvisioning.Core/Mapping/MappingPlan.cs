@@ -39,6 +39,8 @@ namespace EntraInboundProvisioning.Mapping
             Extensions = extensions.OrderBy(n => string.Equals(n.Name, ScimSchemas.EnterpriseUserUrn, StringComparison.Ordinal) ? 0 : 1).ToArray();
             ExternalId = Core.FirstOrDefault(n => n.Name == "externalId");
             UserName = Core.FirstOrDefault(n => n.Name == "userName");
+            Active = Core.FirstOrDefault(n => n.Name == "active");
+            EnterpriseIndex = Array.FindIndex(Extensions, e => string.Equals(e.Name, ScimSchemas.EnterpriseUserUrn, StringComparison.Ordinal));
         }
 
         public PlanNode[] Core { get; }
@@ -48,6 +50,29 @@ namespace EntraInboundProvisioning.Mapping
         public PlanNode? ExternalId { get; }
 
         public PlanNode? UserName { get; }
+
+        public PlanNode? Active { get; }
+
+        /// <summary>Index of the enterprise extension in <see cref="Extensions"/> (where manager lives), or -1.</summary>
+        public int EnterpriseIndex { get; }
+
+        /// <summary>True when the mapping can produce <c>manager.value</c> (a column, a scriptblock or a hashtable).</summary>
+        public bool MapsManager => EnterpriseIndex >= 0 && Extensions[EnterpriseIndex].Children.Any(c => string.Equals(c.Name, "manager", StringComparison.OrdinalIgnoreCase));
+
+        /// <summary>Every leaf and complex node, depth first.</summary>
+        public IEnumerable<PlanNode> AllNodes()
+        {
+            var stack = new Stack<PlanNode>(Core.Concat(Extensions).Reverse());
+            while (stack.Count > 0)
+            {
+                PlanNode node = stack.Pop();
+                yield return node;
+                for (int i = node.Children.Length - 1; i >= 0; i--)
+                {
+                    stack.Push(node.Children[i]);
+                }
+            }
+        }
 
         private static PlanNode Bind(MappingNode node, ScimAttribute? attribute, string path)
         {
@@ -121,6 +146,9 @@ namespace EntraInboundProvisioning.Mapping
 
         /// <summary>True for a multi-valued item that maps a 'value' sub-attribute.</summary>
         public bool HasValueChild { get; }
+
+        /// <summary>True when the value lands on an Entra date-time attribute: sent as ISO 8601 in UTC.</summary>
+        public bool IsDate { get; set; }
 
         /// <summary>Reads a column leaf, resolving the column index once per header.</summary>
         public object? ReadColumn(IRecord record)

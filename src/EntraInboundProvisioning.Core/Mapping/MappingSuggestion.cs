@@ -70,6 +70,9 @@ namespace EntraInboundProvisioning.Mapping
         /// <summary>True when a column for externalId was found.</summary>
         public bool HasExternalId => Targets.ContainsKey("externalId");
 
+        /// <summary>True when a column gives active (a flag, or a status compared with 'Active').</summary>
+        public bool HasActive => Targets.ContainsKey("active") || Targets.ContainsKey("active:status");
+
         /// <summary>Proposes targets for the columns.</summary>
         public static MappingSuggestion FromColumns(IReadOnlyList<string> columns)
         {
@@ -143,6 +146,11 @@ namespace EntraInboundProvisioning.Mapping
             else if (Targets.TryGetValue("active:status", out string? status))
             {
                 Line(text, 1, "active", $"{{ $_.{Member(status)} -eq 'Active' }}   # adjust to the value your system uses for active workers");
+            }
+            else
+            {
+                // The service disables the account of a record without active, so the mapping must say it.
+                text.AppendLine("    # active = { $_.'<status column>' -eq 'Active' }   # REQUIRED: a record without active disables the account; no column looked like a status");
             }
 
             Block(text, 1, "name", Sub("name.", "givenName", "familyName", "middleName", "honorificPrefix", "honorificSuffix"));

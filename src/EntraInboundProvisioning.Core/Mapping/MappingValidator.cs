@@ -5,59 +5,23 @@ using EntraInboundProvisioning.Scim;
 
 namespace EntraInboundProvisioning.Mapping
 {
-    /// <summary>How serious a mapping finding is.</summary>
-    public enum FindingSeverity
-    {
-        /// <summary>The mapping works, but probably not as meant.</summary>
-        Warning,
-        /// <summary>The mapping cannot produce requests the service accepts.</summary>
-        Error,
-    }
-
-    /// <summary>One problem found in an attribute mapping.</summary>
-    public sealed class MappingFinding
-    {
-        /// <summary>Creates a finding.</summary>
-        public MappingFinding(FindingSeverity severity, string code, string attribute, string message, string? source = null, string? column = null)
-        {
-            Severity = severity;
-            Code = code;
-            Attribute = attribute;
-            Message = message;
-            Source = source;
-            Column = column;
-        }
-
-        /// <summary>Error or Warning.</summary>
-        public FindingSeverity Severity { get; }
-
-        /// <summary>A stable identifier of the kind of problem (for example <c>UnknownAttribute</c>).</summary>
-        public string Code { get; }
-
-        /// <summary>The attribute path, for example <c>name.givenName</c> or <c>urn:…:User.manager.value</c>.</summary>
-        public string Attribute { get; }
-
-        /// <summary>The input column concerned, if any.</summary>
-        public string? Column { get; }
-
-        /// <summary>What is wrong and what to do.</summary>
-        public string Message { get; }
-
-        /// <summary>The mapping file, or null for an in-memory mapping.</summary>
-        public string? Source { get; }
-
-        /// <inheritdoc />
-        public override string ToString() => $"{Severity} {Code} {Attribute}: {Message}";
-    }
-
     /// <summary>
     /// Checks a mapping against the SCIM core and enterprise User schemas (RFC 7643), the extension URN rules
     /// and, when given, the columns the input has. ConvertTo-ScimBulkRequest and Test-ScimAttributeMapping share it.
     /// </summary>
     public static class MappingValidator
     {
+        /// <summary>Why a mapping must produce active (the finding's message, and the converter's refusal).</summary>
+        public const string ActiveNotMappedMessage =
+            "active is not mapped. The provisioning service treats a record without active as a disable, so every account these records touch would be switched off "
+            + "(public report AzureAD/entra-id-inbound-provisioning issue 16). Map it, for example active = { $_.WorkerStatus -eq 'Active' }, "
+            + "or use -AllowMissingActive if the provisioning app's own attribute mappings do not use active.";
+
         /// <summary>Validates a mapping; <paramref name="availableColumns"/> (when not null) are checked for every column the mapping reads.</summary>
-        public static IReadOnlyList<MappingFinding> Validate(AttributeMapping mapping, IReadOnlyCollection<string>? availableColumns = null)
+        /// <param name="mapping">The mapping.</param>
+        /// <param name="availableColumns">The input's columns, when known.</param>
+        /// <param name="allowMissingActive">The admin's explicit opt-out from the active rule (-AllowMissingActive).</param>
+        public static IReadOnlyList<MappingFinding> Validate(AttributeMapping mapping, IReadOnlyCollection<string>? availableColumns = null, bool allowMissingActive = false)
         {
             var findings = new List<MappingFinding>();
             void Add(FindingSeverity severity, string code, string attribute, string message, string? column = null)
@@ -102,6 +66,11 @@ namespace EntraInboundProvisioning.Mapping
             if (externalId is null)
             {
                 Add(FindingSeverity.Error, "ExternalIdNotMapped", "externalId", "externalId is not mapped. Every record needs the unique, stable worker identifier that Entra ID matches users on.");
+            }
+
+            if (mapping.Find("active") is null && !allowMissingActive)
+            {
+                Add(FindingSeverity.Error, "ActiveNotMapped", "active", ActiveNotMappedMessage);
             }
 
             if (mapping.Find("userName") is null)

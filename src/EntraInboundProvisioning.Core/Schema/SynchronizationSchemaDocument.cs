@@ -6,38 +6,6 @@ using System.Text.Json.Nodes;
 
 namespace EntraInboundProvisioning.Schema
 {
-    /// <summary>Data types of custom attributes in a synchronization schema directory.</summary>
-    public enum SchemaAttributeType
-    {
-        /// <summary>Text.</summary>
-        String,
-        /// <summary>A whole number.</summary>
-        Integer,
-        /// <summary>True or false.</summary>
-        Boolean,
-        /// <summary>A date-time with offset (for example for employeeHireDate).</summary>
-        DateTime,
-        /// <summary>A reference to another object.</summary>
-        Reference,
-        /// <summary>Bytes.</summary>
-        Binary,
-    }
-
-    /// <summary>How an attribute mapping flows (Graph attributeMapping.flowType).</summary>
-    public enum AttributeFlowType
-    {
-        /// <summary>On create and every update.</summary>
-        Always,
-        /// <summary>Only when the object is created.</summary>
-        ObjectAddOnly,
-        /// <summary>Multi-valued: only add values.</summary>
-        MultiValueAddOnly,
-        /// <summary>Only when the target has no value.</summary>
-        ValueAddOnly,
-        /// <summary>Only when the target attribute is added.</summary>
-        AttributeAddOnly,
-    }
-
     /// <summary>A custom attribute to add to the API source directory.</summary>
     public sealed class SchemaAttributeSpec
     {
@@ -61,56 +29,6 @@ namespace EntraInboundProvisioning.Schema
 
         /// <summary>Whether nulls flow to the target (clearing it).</summary>
         public bool FlowNullValues { get; }
-    }
-
-    /// <summary>What a schema change did, for -PassThru, -WhatIf and verbose output.</summary>
-    public enum SchemaChangeKind
-    {
-        /// <summary>An attribute was added to the API source directory.</summary>
-        AttributeAdded,
-        /// <summary>The attribute was already there (compared ignoring case); nothing changed.</summary>
-        AttributeExists,
-        /// <summary>An attribute mapping was added.</summary>
-        MappingAdded,
-        /// <summary>A mapping to the target already existed and was left alone.</summary>
-        MappingExists,
-        /// <summary>A mapping to the target existed and was replaced (-Force).</summary>
-        MappingReplaced,
-    }
-
-    /// <summary>One change (or non-change) to the schema.</summary>
-    public sealed class SchemaChange
-    {
-        internal SchemaChange(SchemaChangeKind kind, string directory, string attribute, string? type = null, string? target = null, string? previousSource = null)
-        {
-            Kind = kind;
-            Directory = directory;
-            Attribute = attribute;
-            Type = type;
-            TargetAttribute = target;
-            PreviousSource = previousSource;
-        }
-
-        /// <summary>What happened.</summary>
-        public SchemaChangeKind Kind { get; }
-
-        /// <summary>The directory changed (the API source directory).</summary>
-        public string Directory { get; }
-
-        /// <summary>The source attribute (full name).</summary>
-        public string Attribute { get; }
-
-        /// <summary>The attribute's type, for attribute changes.</summary>
-        public string? Type { get; }
-
-        /// <summary>The target (Entra ID / AD) attribute, for mapping changes.</summary>
-        public string? TargetAttribute { get; }
-
-        /// <summary>The source of a mapping that existed before, for MappingExists and MappingReplaced.</summary>
-        public string? PreviousSource { get; }
-
-        /// <inheritdoc />
-        public override string ToString() => TargetAttribute is null ? $"{Kind} {Attribute} ({Type})" : $"{Kind} {Attribute} -> {TargetAttribute}";
     }
 
     /// <summary>Thrown when a schema document is not what an API-driven provisioning job has.</summary>
@@ -298,6 +216,55 @@ namespace EntraInboundProvisioning.Schema
             }
 
             return changes;
+        }
+
+        /// <summary>
+        /// The API source attributes whose values land in a date-time: typed DateTime in the source, or mapped
+        /// directly (source.type Attribute) to a target attribute typed DateTime, such as employeeHireDate or
+        /// employeeLeaveDateTime. Attributes reached through a function (FormatDateTime and the like) are not
+        /// listed: the function reads the value in the form the admin chose.
+        /// </summary>
+        public IReadOnlyList<string> DateTimeAttributes()
+        {
+            string source = ApiSourceDirectoryName();
+            var result = new List<string>();
+            foreach (JsonObject attribute in Attributes(UserObject(source)))
+            {
+                if (string.Equals(Text(attribute, "type"), nameof(SchemaAttributeType.DateTime), StringComparison.OrdinalIgnoreCase) && Text(attribute, "name") is string name)
+                {
+                    result.Add(name);
+                }
+            }
+
+            foreach (JsonObject rule in Rules().Where(r => string.Equals(Text(r, "sourceDirectoryName"), source, StringComparison.OrdinalIgnoreCase)))
+            {
+                string? target = Text(rule, "targetDirectoryName");
+                JsonObject? targetDirectory = Directories(this).FirstOrDefault(d => string.Equals(Text(d, "name"), target, StringComparison.OrdinalIgnoreCase));
+                if (targetDirectory is null)
+                {
+                    continue;
+                }
+
+                Dictionary<string, string> targetTypes = (targetDirectory["objects"] as JsonArray ?? new JsonArray()).OfType<JsonObject>()
+                    .SelectMany(Attributes)
+                    .GroupBy(a => Text(a, "name") ?? string.Empty, StringComparer.OrdinalIgnoreCase)
+                    .ToDictionary(g => g.Key, g => Text(g.First(), "type") ?? string.Empty, StringComparer.OrdinalIgnoreCase);
+                foreach (JsonObject mapping in (rule["objectMappings"] as JsonArray ?? new JsonArray()).OfType<JsonObject>().SelectMany(m => (m["attributeMappings"] as JsonArray ?? new JsonArray()).OfType<JsonObject>()))
+                {
+                    if (mapping["source"] is JsonObject from
+                        && string.Equals(Text(from, "type"), "Attribute", StringComparison.OrdinalIgnoreCase)
+                        && Text(from, "name") is string name
+                        && Text(mapping, "targetAttributeName") is string targetName
+                        && targetTypes.TryGetValue(targetName, out string? type)
+                        && string.Equals(type, nameof(SchemaAttributeType.DateTime), StringComparison.OrdinalIgnoreCase)
+                        && !result.Contains(name, StringComparer.OrdinalIgnoreCase))
+                    {
+                        result.Add(name);
+                    }
+                }
+            }
+
+            return result;
         }
 
         /// <summary>What replacing <paramref name="current"/> with this document would change, as readable lines.</summary>

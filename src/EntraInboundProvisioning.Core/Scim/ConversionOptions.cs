@@ -3,15 +3,6 @@ using System.Collections.Generic;
 
 namespace EntraInboundProvisioning.Scim
 {
-    /// <summary>What to send for an empty or missing value.</summary>
-    public enum EmptyValueHandling
-    {
-        /// <summary>Leave the attribute out, so the target attribute keeps its value (the default).</summary>
-        Omit,
-        /// <summary>Send an explicit null, which clears the target attribute when the app flows null values.</summary>
-        Null,
-    }
-
     /// <summary>Options of a conversion run.</summary>
     public sealed class ConversionOptions
     {
@@ -40,6 +31,54 @@ namespace EntraInboundProvisioning.Scim
 
         /// <summary>When set, only records whose externalId is in the set are converted (re-sending failures).</summary>
         public ISet<string>? ExternalIdFilter { get; set; }
+
+        /// <summary>Which row of a repeated externalId is sent; the last by default.</summary>
+        public DuplicateExternalIdHandling DuplicateExternalId { get; set; } = DuplicateExternalIdHandling.Last;
+
+        /// <summary>
+        /// Lets a mapping without <c>active</c>, and records whose <c>active</c> is empty, through. Off by default:
+        /// the provisioning service disables the account of a record that omits <c>active</c>.
+        /// </summary>
+        public bool AllowMissingActive { get; set; }
+
+        /// <summary>Sends every manager in an earlier request than the workers who report to them (default on).</summary>
+        public bool OrderManagersFirst { get; set; } = true;
+
+        /// <summary>
+        /// Attributes that land on Entra date-time attributes: their values are sent as ISO 8601 in UTC. Names are
+        /// attribute paths as the job schema writes them (<c>urn:…:User:HireDate</c>), or a bare attribute name.
+        /// </summary>
+        public ISet<string>? DateAttributes { get; set; }
+
+        /// <summary>How date attributes are read; unambiguous forms only when not set.</summary>
+        public ScimDate? Dates { get; set; }
+
+        /// <summary>
+        /// The run state (-StatePath): when set, a record unchanged since the service last accepted it is not sent, and
+        /// active workers of the state missing from the input are sent as leavers (active false).
+        /// </summary>
+        public State.RunState? State { get; set; }
+
+        /// <summary>With a state: send every record, changed or not (a periodic full run that repairs drift).</summary>
+        public bool Full { get; set; }
+
+        /// <summary>With a state: the input is not the whole population, so nobody missing from it is a leaver.</summary>
+        public bool PartialInput { get; set; }
+
+        /// <summary>With a state: the most leavers a run may infer before it stops (5% of the active workers by default).</summary>
+        public State.LeaverThreshold LeaverThreshold { get; set; } = EntraInboundProvisioning.State.LeaverThreshold.Default;
+
+        /// <summary>With a state: send the leavers even when they exceed the threshold (a real mass departure).</summary>
+        public bool AllowManyLeavers { get; set; }
+
+        /// <summary>Bytes of held operations kept in memory before the rest goes to an encrypted temporary file.</summary>
+        internal long MemoryBufferBytes { get; set; } = 32L * 1024 * 1024;
+
+        /// <summary>Where the temporary file goes (the system's temp folder when null).</summary>
+        internal string? SpillDirectory { get; set; }
+
+        /// <summary>The run decides leavers, so it must see the whole input before it sends anything.</summary>
+        internal bool DecidesLeavers => State is not null && !PartialInput && ExternalIdFilter is null;
     }
 
     /// <summary>How serious a conversion diagnostic is.</summary>

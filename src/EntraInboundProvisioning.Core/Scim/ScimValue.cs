@@ -59,9 +59,9 @@ namespace EntraInboundProvisioning.Scim
                 case bool b:
                     return type is null or ScimAttributeType.Boolean ? b : type == ScimAttributeType.Complex ? throw ComplexExpected(attribute!) : (object)(b ? "True" : "False");
                 case DateTime d:
-                    return FormatDate(d);
+                    return ScimDate.Format(d);
                 case DateTimeOffset d:
-                    return d.ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture);
+                    return ScimDate.Format(d);
                 case IDictionary dictionary:
                     return NormalizeObject(dictionary, attribute);
                 case IEnumerable sequence:
@@ -234,16 +234,6 @@ namespace EntraInboundProvisioning.Scim
 
             return true;
         }
-
-        /// <summary>
-        /// Graph wants date-times with time and offset (employeeHireDate). A DateTime of unspecified kind
-        /// (as [datetime]'2024-01-31' gives) is taken as UTC.
-        /// </summary>
-        internal static string FormatDate(DateTime d) => d.Kind switch
-        {
-            DateTimeKind.Local => new DateTimeOffset(d).ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture),
-            _ => DateTime.SpecifyKind(d, DateTimeKind.Utc).ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture),
-        };
 
         private static FormatException ComplexExpected(ScimAttribute attribute)
             => new FormatException($"'{attribute.Name}' is a complex attribute; the value must be a hashtable of its sub-attributes.");

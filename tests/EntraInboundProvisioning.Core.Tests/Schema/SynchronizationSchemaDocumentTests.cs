@@ -81,6 +81,21 @@ namespace EntraInboundProvisioning.Tests.Schema
         }
 
         [Fact]
+        public void DateTimeAttributesAreThoseTypedDateTimeOrMappedDirectlyToADateTimeTarget()
+        {
+            SynchronizationSchemaDocument document = SynchronizationSchemaDocument.Parse(Fixture);
+            Assert.Empty(document.DateTimeAttributes());
+            document.AddAttributes(new[]
+            {
+                new SchemaAttributeSpec($"{Urn}:ContractEnd", SchemaAttributeType.DateTime),
+                new SchemaAttributeSpec($"{Urn}:HireDate"),
+                new SchemaAttributeSpec($"{Urn}:Grade"),
+            });
+            document.AddMappings(new Dictionary<string, string> { [$"{Urn}:HireDate"] = "employeeHireDate", [$"{Urn}:Grade"] = "jobTitle" });
+            Assert.Equal(new[] { $"{Urn}:ContractEnd", $"{Urn}:HireDate" }, document.DateTimeAttributes());
+        }
+
+        [Fact]
         public void DiffListsAddedRemovedAndChangedAttributesAndMappings()
         {
             SynchronizationSchemaDocument current = SynchronizationSchemaDocument.Parse(Fixture);

@@ -26,25 +26,31 @@ namespace EntraInboundProvisioning.Tests.Scim
             public JsonElement User(string externalId) => Users.Single(u => u.GetProperty("externalId").GetString() == externalId);
         }
 
-        internal static Run Convert(AttributeMapping mapping, IEnumerable<IRecord> records, ConversionOptions? options = null)
+        /// <summary>Converts records; with <paramref name="indexFirst"/>, as for CSV files: a first pass indexes them, the second converts.</summary>
+        internal static Run Convert(AttributeMapping mapping, IEnumerable<IRecord> records, ConversionOptions? options = null, bool indexFirst = false)
         {
             var run = new Run();
             using var converter = new BulkRequestConverter(mapping, options, run.Diagnostics.Add);
+            if (indexFirst && converter.WantsIndex)
+            {
+                foreach (IRecord record in records)
+                {
+                    converter.Index(record);
+                }
+
+                converter.EndIndex();
+            }
+
             foreach (IRecord record in records)
             {
-                BulkRequest? request = converter.Add(record);
-                if (request is not null)
+                converter.Add(record);
+                while (converter.TryTake(out BulkRequest? request))
                 {
-                    run.Requests.Add(request);
+                    run.Requests.Add(request!);
                 }
             }
 
-            BulkRequest? last = converter.Complete();
-            if (last is not null)
-            {
-                run.Requests.Add(last);
-            }
-
+            run.Requests.AddRange(converter.CompleteAndTakeAll());
             return run;
         }
 
@@ -154,7 +160,7 @@ namespace EntraInboundProvisioning.Tests.Scim
             Assert.Equal("a@contoso.com", data.GetProperty("userName").GetString());
 
             // The parser used for -Path JSON files reads what the converter writes.
-            BulkRequest parsed = BulkRequest.Parse(run.Requests[0].Json);
+            BulkRequest parsed = BulkRequestReader.Parse(run.Requests[0].Json);
             Assert.Equal(new[] { "42" }, parsed.ExternalIds);
         }
 
@@ -273,15 +279,20 @@ namespace EntraInboundProvisioning.Tests.Scim
         }
 
         [Fact]
-        public void DuplicateExternalIdNamesBothRowsAndKeepsTheFirst()
+        public void RepeatedExternalIdSendsTheLastRowAndWarnsNamingBothRows()
         {
             Run run = Convert(TestMappings.Minimal(MappingNode.ForColumn("title", "T")), Csv("Id,Upn,T\n7,a@x,first\n8,b@x,x\n7,c@x,second\n", "hr.csv"));
-            ConversionDiagnostic error = Assert.Single(run.Diagnostics);
-            Assert.Equal("DuplicateExternalId", error.ErrorId);
-            Assert.Equal(3, error.RecordNumber);
-            Assert.Contains("row 3", error.Message);
-            Assert.Contains("row 1", error.Message);
-            Assert.Equal("first", run.User("7").GetProperty("title").GetString());
+            ConversionDiagnostic warning = Assert.Single(run.Diagnostics);
+            Assert.Equal(DiagnosticSeverity.Warning, warning.Severity);
+            Assert.Equal("DuplicateExternalId", warning.ErrorId);
+            Assert.Equal(3, warning.RecordNumber);
+            Assert.Contains("'hr.csv', row 3", warning.Message);
+            Assert.Contains("'hr.csv', row 1", warning.Message);
+            Assert.Equal("second", run.User("7").GetProperty("title").GetString());
+            Assert.Equal("c@x", run.User("7").GetProperty("userName").GetString());
+
+            // One operation per worker, placed where its winning row is.
+            Assert.Equal(new[] { "8", "7" }, run.Requests.SelectMany(r => r.ExternalIds));
         }
 
         [Fact]
@@ -295,12 +306,17 @@ namespace EntraInboundProvisioning.Tests.Scim
             }
 
             converter.Add(Row(1, ("Id", "Emp-9"), ("Upn", "c@x")));
+            run.Requests.AddRange(converter.CompleteAndTakeAll());
             Assert.Equal(2, run.Diagnostics.Count);
             Assert.All(run.Diagnostics, d => Assert.Equal("DuplicateExternalId", d.ErrorId));
-            Assert.Contains("'b.csv', row 1", run.Diagnostics[0].Message);
-            Assert.Contains("'a.csv', row 1", run.Diagnostics[0].Message);
-            Assert.Contains("Input object 1", run.Diagnostics[1].Message);
-            Assert.Equal(1, converter.RecordsConverted);
+            Assert.StartsWith("'b.csv', row 1", run.Diagnostics[0].Message);
+            Assert.Contains("repeats 'a.csv', row 1", run.Diagnostics[0].Message);
+            Assert.StartsWith("Input object 1", run.Diagnostics[1].Message);
+            Assert.Contains("repeats 'b.csv', row 1", run.Diagnostics[1].Message);
+            Assert.Equal(3, converter.RecordsConverted);
+            Assert.Equal(1, converter.Operations);
+            Assert.Equal(2, converter.RecordsSuperseded);
+            Assert.Equal("c@x", run.User("Emp-9").GetProperty("userName").GetString());
         }
 
         [Fact]
@@ -339,7 +355,7 @@ namespace EntraInboundProvisioning.Tests.Scim
             Assert.Equal("M1", user.GetProperty(ScimSchemas.EnterpriseUserUrn).GetProperty("manager").GetProperty("value").GetString());
             JsonElement custom = user.GetProperty("urn:ietf:params:scim:schemas:extension:contoso:1.0:User");
             Assert.Equal("2024-01-31T09:00:00Z", custom.GetProperty("HireDate").GetString());
-            Assert.Equal("2024-02-01T08:00:00+02:00", custom.GetProperty("Start").GetString());
+            Assert.Equal("2024-02-01T06:00:00Z", custom.GetProperty("Start").GetString());
             Assert.Equal(7, custom.GetProperty("Grade").GetInt32());
             Assert.False(custom.GetProperty("OnLeave").GetBoolean());
             Assert.Equal("12.5", user.GetProperty("title").GetString());
@@ -385,7 +401,7 @@ namespace EntraInboundProvisioning.Tests.Scim
                 converter.Add(record);
             }
 
-            BulkRequest request = converter.Complete()!;
+            BulkRequest request = Assert.Single(converter.CompleteAndTakeAll());
             Assert.Equal(new[] { "3", "5" }, request.ExternalIds);
             Assert.Equal(4, converter.RecordsFiltered);
             Assert.Equal(2, converter.RecordsConverted);
