@@ -1,0 +1,255 @@
+using System;
+using System.IO;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace EntraInboundProvisioning.State
+{
+    /// <summary>
+    /// The state file: "EIPSTATE", a format number, a JSON header (job, counts, the last run), the workers
+    /// (deflate-compressed records) and a SHA-256 of everything before it, so a truncated or damaged copy (a blob
+    /// download cut short) is refused rather than read as a smaller company. Written next to the file and renamed
+    /// over it, so a crash leaves the old file or the new one, never a torn one.
+    /// </summary>
+    internal static class StateFile
+    {
+        private const int Format = 1;
+        private static readonly byte[] Magic = Encoding.ASCII.GetBytes("EIPSTATE");
+
+        /// <summary>Reads a state file.</summary>
+        /// <exception cref="InvalidDataException">The file is not a state file, is of a newer format, or is damaged.</exception>
+        public static (WorkerStateTable Table, JsonObject Header) Read(string path)
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            if (file.Length < Magic.Length + 2 + 4 + 32)
+            {
+                throw new InvalidDataException($"'{path}' is not a provisioning state file (it is {file.Length} bytes long).");
+            }
+
+            VerifyChecksum(file, path);
+            file.Position = 0;
+            var reader = new BinaryReader(file, Encoding.UTF8, leaveOpen: true);
+            byte[] magic = reader.ReadBytes(Magic.Length);
+            if (!magic.AsSpan().SequenceEqual(Magic))
+            {
+                throw new InvalidDataException($"'{path}' is not a provisioning state file.");
+            }
+
+            int format = reader.ReadUInt16();
+            if (format > Format)
+            {
+                throw new InvalidDataException($"'{path}' was written by a newer version of the module (state format {format}); update the module.");
+            }
+
+            int headerLength = reader.ReadInt32();
+            JsonObject header = JsonNode.Parse(reader.ReadBytes(headerLength)) as JsonObject ?? throw new InvalidDataException($"'{path}' has no header.");
+            long bodyEnd = file.Length - 32;
+            var table = new WorkerStateTable();
+            using (var body = new DeflateStream(new BoundedStream(file, bodyEnd - file.Position), CompressionMode.Decompress))
+            using (var records = new BinaryReader(new BufferedStream(body, 1 << 16), Encoding.UTF8))
+            {
+                long count = header["workers"]?.GetValue<long>() ?? 0;
+                for (long i = 0; i < count; i++)
+                {
+                    var flags = (WorkerStateFlags)records.ReadByte();
+                    ulong hash = records.ReadUInt64();
+                    long acceptedAt = records.ReadInt64();
+                    string externalId = records.ReadString();
+                    string userName = records.ReadString();
+                    table.Upsert(externalId, userName, hash, acceptedAt, flags);
+                }
+            }
+
+            return (table, header);
+        }
+
+        /// <summary>Writes the state to a file beside <paramref name="path"/>, flushes it to disk, and renames it over <paramref name="path"/>.</summary>
+        public static void Write(string path, WorkerStateTable table, JsonObject header)
+        {
+            string full = Path.GetFullPath(path);
+            string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+            header["format"] = Format;
+            header["workers"] = table.Count;
+            try
+            {
+                using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16))
+                {
+                    using (var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+                    {
+                        var hashing = new HashingStream(file, sha);
+                        var writer = new BinaryWriter(hashing, Encoding.UTF8, leaveOpen: true);
+                        writer.Write(Magic);
+                        writer.Write((ushort)Format);
+                        byte[] json = Encoding.UTF8.GetBytes(header.ToJsonString());
+                        writer.Write(json.Length);
+                        writer.Write(json);
+                        writer.Flush();
+                        using (var body = new DeflateStream(hashing, CompressionLevel.Fastest, leaveOpen: true))
+                        using (var records = new BinaryWriter(new BufferedStream(body, 1 << 16), Encoding.UTF8))
+                        {
+                            for (int p = 0; p < table.Count; p++)
+                            {
+                                ref WorkerStateEntry entry = ref table[p];
+                                records.Write((byte)entry.Flags);
+                                records.Write(entry.Hash);
+                                records.Write(entry.AcceptedAt);
+                                records.Write(table.ExternalId(p));
+                                records.Write(table.UserName(p));
+                            }
+                        }
+
+                        file.Write(sha.GetHashAndReset(), 0, 32);
+                    }
+
+                    file.Flush(flushToDisk: true);
+                }
+
+                Replace(temporary, full);
+            }
+            finally
+            {
+                if (File.Exists(temporary))
+                {
+                    File.Delete(temporary);
+                }
+            }
+        }
+
+        private static void Replace(string source, string destination)
+        {
+            // A rename within one folder is atomic: readers see the old file or the new one.
+            if (File.Exists(destination))
+            {
+                File.Replace(source, destination, null, ignoreMetadataErrors: true);
+            }
+            else
+            {
+                File.Move(source, destination);
+            }
+        }
+
+        private static void VerifyChecksum(FileStream file, string path)
+        {
+            long end = file.Length - 32;
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            byte[] buffer = new byte[1 << 16];
+            file.Position = 0;
+            long left = end;
+            while (left > 0)
+            {
+                int n = file.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
+                if (n == 0)
+                {
+                    break;
+                }
+
+                sha.AppendData(buffer, 0, n);
+                left -= n;
+            }
+
+            byte[] expected = new byte[32];
+            file.Position = end;
+            int read = 0;
+            while (read < 32)
+            {
+                int n = file.Read(expected, read, 32 - read);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                read += n;
+            }
+
+            if (!sha.GetHashAndReset().AsSpan().SequenceEqual(expected))
+            {
+                throw new InvalidDataException($"'{path}' is damaged or incomplete (its checksum does not match), for example a copy cut short. Restore the last good copy; the module will not guess which workers it held.");
+            }
+        }
+
+        /// <summary>Passes writes through and hashes them.</summary>
+        private sealed class HashingStream : Stream
+        {
+            private readonly Stream _inner;
+            private readonly IncrementalHash _hash;
+
+            public HashingStream(Stream inner, IncrementalHash hash)
+            {
+                _inner = inner;
+                _hash = hash;
+            }
+
+            public override bool CanRead => false;
+
+            public override bool CanSeek => false;
+
+            public override bool CanWrite => true;
+
+            public override long Length => throw new NotSupportedException();
+
+            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+            public override void Write(byte[] buffer, int offset, int count)
+            {
+                _hash.AppendData(buffer, offset, count);
+                _inner.Write(buffer, offset, count);
+            }
+
+            public override void Flush() => _inner.Flush();
+
+            public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+            public override void SetLength(long value) => throw new NotSupportedException();
+        }
+
+        /// <summary>Reads at most a given number of bytes of another stream (the body, before the checksum).</summary>
+        private sealed class BoundedStream : Stream
+        {
+            private readonly Stream _inner;
+            private long _left;
+
+            public BoundedStream(Stream inner, long length)
+            {
+                _inner = inner;
+                _left = length;
+            }
+
+            public override bool CanRead => true;
+
+            public override bool CanSeek => false;
+
+            public override bool CanWrite => false;
+
+            public override long Length => throw new NotSupportedException();
+
+            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+            public override int Read(byte[] buffer, int offset, int count)
+            {
+                if (_left <= 0)
+                {
+                    return 0;
+                }
+
+                int n = _inner.Read(buffer, offset, (int)Math.Min(count, _left));
+                _left -= n;
+                return n;
+            }
+
+            public override void Flush()
+            {
+            }
+
+            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+            public override void SetLength(long value) => throw new NotSupportedException();
+
+            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        }
+    }
+}

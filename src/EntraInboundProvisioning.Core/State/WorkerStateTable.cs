@@ -1,0 +1,177 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+using EntraInboundProvisioning.Internal;
+using EntraInboundProvisioning.Scim;
+
+namespace EntraInboundProvisioning.State
+{
+    /// <summary>What the state remembers of a worker, packed: the key, the hash of the last accepted record, when, and flags.</summary>
+    internal struct WorkerStateEntry
+    {
+        public WorkerKey Key;
+        public ulong Hash;          // of the data object the service last accepted (a leaver's too)
+        public long AcceptedAt;     // Unix seconds
+        public int Names;           // offset of externalId and userName in the name pool
+        public WorkerStateFlags Flags;
+    }
+
+    [Flags]
+    internal enum WorkerStateFlags : byte
+    {
+        None = 0,
+        /// <summary>The last accepted record had active true.</summary>
+        Active = 1,
+        /// <summary>The provisioning cycle failed on the last accepted record: send it again even if unchanged.</summary>
+        Retry = 2,
+        /// <summary>Sent as a leaver (absent from the input, so active false).</summary>
+        Left = 4,
+    }
+
+    /// <summary>
+    /// Every worker the service accepted for one job, by key: a million workers in about 80 MB (chunked entries, an
+    /// open-addressing index, and externalIds and userNames as UTF-8 in one pool). Not thread-safe.
+    /// </summary>
+    internal sealed class WorkerStateTable
+    {
+        private readonly ChunkedList<WorkerStateEntry> _entries = new ChunkedList<WorkerStateEntry>();
+        private readonly ChunkedList<byte> _names = new ChunkedList<byte>();
+        private int[] _index = new int[1024];
+
+        /// <summary>Workers in the table.</summary>
+        public int Count => _entries.Count;
+
+        /// <summary>The entry at a position (0..Count-1), by reference.</summary>
+        public ref WorkerStateEntry this[int position] => ref _entries[position];
+
+        /// <summary>Finds a worker.</summary>
+        public bool TryFind(WorkerKey key, out int position)
+        {
+            int mask = _index.Length - 1;
+            for (int i = (int)key.Low & mask; ; i = (i + 1) & mask)
+            {
+                int entry = _index[i];
+                if (entry == 0)
+                {
+                    position = -1;
+                    return false;
+                }
+
+                if (_entries[entry - 1].Key == key)
+                {
+                    position = entry - 1;
+                    return true;
+                }
+            }
+        }
+
+        /// <summary>Adds or replaces what the service accepted for a worker; returns its position.</summary>
+        public int Upsert(string externalId, string? userName, ulong hash, long acceptedAt, WorkerStateFlags flags)
+        {
+            WorkerKey key = WorkerKey.Of(externalId);
+            if (TryFind(key, out int position))
+            {
+                ref WorkerStateEntry entry = ref _entries[position];
+                if (!string.Equals(ExternalId(position), externalId, StringComparison.Ordinal) || !string.Equals(UserName(position), userName ?? string.Empty, StringComparison.Ordinal))
+                {
+                    entry.Names = AddNames(externalId, userName);
+                }
+
+                entry.Hash = hash;
+                entry.AcceptedAt = Math.Max(entry.AcceptedAt, acceptedAt);
+                entry.Flags = flags;
+                return position;
+            }
+
+            position = _entries.Add(new WorkerStateEntry { Key = key, Hash = hash, AcceptedAt = acceptedAt, Names = AddNames(externalId, userName), Flags = flags });
+            Insert(key, position);
+            return position;
+        }
+
+        /// <summary>The externalId as the service last received it.</summary>
+        public string ExternalId(int position) => Name(_entries[position].Names, 0);
+
+        /// <summary>The userName of the last accepted record (sent again with a leaver).</summary>
+        public string UserName(int position) => Name(_entries[position].Names, 1);
+
+        private int AddNames(string externalId, string? userName)
+        {
+            int start = _names.Count;
+            Append(externalId);
+            Append(userName ?? string.Empty);
+            return start;
+
+            void Append(string text)
+            {
+                byte[] bytes = Encoding.UTF8.GetBytes(text);
+                if (bytes.Length > ushort.MaxValue)
+                {
+                    throw new ArgumentException("An externalId or userName longer than 65,535 bytes cannot be kept in the state.", nameof(externalId));
+                }
+
+                _names.Add((byte)(bytes.Length >> 8));
+                _names.Add((byte)bytes.Length);
+                foreach (byte b in bytes)
+                {
+                    _names.Add(b);
+                }
+            }
+        }
+
+        private string Name(int offset, int which)
+        {
+            int at = offset;
+            for (int skip = 0; skip < which; skip++)
+            {
+                at += 2 + ((_names[at] << 8) | _names[at + 1]);
+            }
+
+            int length = (_names[at] << 8) | _names[at + 1];
+            byte[] bytes = new byte[length];
+            for (int i = 0; i < length; i++)
+            {
+                bytes[i] = _names[at + 2 + i];
+            }
+
+            return Encoding.UTF8.GetString(bytes);
+        }
+
+        private void Insert(WorkerKey key, int position)
+        {
+            if (_entries.Count * 2 > _index.Length)
+            {
+                _index = new int[_index.Length * 2];
+                for (int p = 0; p < _entries.Count; p++)
+                {
+                    if (p != position)
+                    {
+                        Put(_entries[p].Key, p);
+                    }
+                }
+            }
+
+            Put(key, position);
+        }
+
+        private void Put(WorkerKey key, int position)
+        {
+            int mask = _index.Length - 1;
+            int i = (int)key.Low & mask;
+            while (_index[i] != 0)
+            {
+                i = (i + 1) & mask;
+            }
+
+            _index[i] = position + 1;
+        }
+
+        /// <summary>Positions of every worker, in the order they were first accepted.</summary>
+        public IEnumerable<int> Positions()
+        {
+            for (int p = 0; p < _entries.Count; p++)
+            {
+                yield return p;
+            }
+        }
+    }
+}

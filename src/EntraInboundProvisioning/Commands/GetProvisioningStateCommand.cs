@@ -1,0 +1,56 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using EntraInboundProvisioning.State;
+
+namespace EntraInboundProvisioning.PowerShell.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Shows what a run state holds: the job it belongs to, its workers, pending retries and the last run.</para>
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "ProvisioningState", DefaultParameterSetName = SummarySet)]
+    [OutputType(typeof(ProvisioningStateInfo), ParameterSetName = new[] { SummarySet })]
+    [OutputType(typeof(WorkerStateInfo), ParameterSetName = new[] { WorkerSet })]
+    public sealed class GetProvisioningStateCommand : PSCmdlet
+    {
+        private const string SummarySet = "Summary";
+        private const string WorkerSet = "Worker";
+
+        /// <summary><para type="description">The run state file (as given to -StatePath).</para></summary>
+        [Parameter(Mandatory = true, Position = 0)]
+        [ValidateNotNullOrEmpty]
+        [Alias("Path")]
+        public string? StatePath { get; set; }
+
+        /// <summary><para type="description">Shows what the state remembers of these workers instead: active, left, retry, when accepted.</para></summary>
+        [Parameter(Mandatory = true, ParameterSetName = WorkerSet, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string[]? ExternalId { get; set; }
+
+        /// <inheritdoc />
+        protected override void ProcessRecord()
+        {
+            string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(StatePath);
+            try
+            {
+                // A snapshot without the lock: the file is only ever replaced whole, so it is consistent while a run works.
+                var (state, workers) = ProvisioningStateReader.Read(path);
+                if (ParameterSetName == WorkerSet)
+                {
+                    WriteObject(workers(ExternalId!), enumerateCollection: true);
+                    return;
+                }
+
+                WriteObject(state);
+            }
+            catch (FileNotFoundException ex)
+            {
+                WriteError(new ErrorRecord(ex, "StateNotFound", ErrorCategory.ObjectNotFound, path));
+            }
+            catch (InvalidDataException ex)
+            {
+                WriteError(new ErrorRecord(ex, "StateUnreadable", ErrorCategory.InvalidData, path));
+            }
+        }
+    }
+}
