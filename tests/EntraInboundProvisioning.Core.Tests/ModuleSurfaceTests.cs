@@ -18,6 +18,8 @@ namespace EntraInboundProvisioning.Tests
     public sealed class ModuleSurfaceTests : IDisposable
     {
         private static readonly string[] TenantChangingVerbs = { "Send", "Update", "Import", "Set", "Remove", "Start", "Stop", "Restart", "Suspend", "Resume", "Invoke" };
+        private const string PublicTypesAssembly = "EntraInboundProvisioning.Contracts";
+
         private static readonly string[] CommonParameters = { "Verbose", "Debug", "ErrorAction", "WarningAction", "InformationAction", "ProgressAction", "ErrorVariable", "WarningVariable", "InformationVariable", "OutVariable", "OutBuffer", "PipelineVariable", "WhatIf", "Confirm" };
 
         private readonly MetadataLoadContext _context;
@@ -106,11 +108,11 @@ namespace EntraInboundProvisioning.Tests
         {
             // PowerShell calls GetExportedTypes() while importing, before the module initializer routes Core and the
             // rest of Dependencies/ to the module's load context. Laying out a type needs the types of its value-type
-            // fields, so an exported type must not hold a value-typed field from Core or another dependency
-            // (box it in an object field; see ConvertToScimBulkRequestCommand.EmptyValue), and attributes name
-            // Core types by string ([OutputType("EntraInboundProvisioning.Scim.BulkRequest")]).
+            // fields, so an exported type must not hold a value-typed field from Core or another dependency, and
+            // attributes must not name their types. The public types (Contracts) sit beside the cmdlet assembly and
+            // resolve from there at any time.
             Assembly cmdletAssembly = _cmdlets[0].Assembly;
-            var allowed = new HashSet<string>(StringComparer.Ordinal) { "netstandard", "System.Management.Automation", cmdletAssembly.GetName().Name! };
+            var allowed = new HashSet<string>(StringComparer.Ordinal) { "netstandard", "System.Management.Automation", cmdletAssembly.GetName().Name!, PublicTypesAssembly };
             allowed.UnionWith(Directory.GetFiles(Path.GetDirectoryName(typeof(object).Assembly.Location)!, "*.dll").Select(Path.GetFileNameWithoutExtension)!);
             foreach (Type type in cmdletAssembly.GetExportedTypes())
             {
@@ -137,7 +139,59 @@ namespace EntraInboundProvisioning.Tests
             }
 
             AssemblyName[] references = cmdletAssembly.GetReferencedAssemblies();
-            Assert.Equal(new[] { "EntraInboundProvisioning.Core", "System.Management.Automation", "netstandard" }, references.Select(r => r.Name!).OrderBy(n => n, StringComparer.Ordinal));
+            Assert.Equal(new[] { "EntraInboundProvisioning.Contracts", "EntraInboundProvisioning.Core", "System.Management.Automation", "netstandard" }, references.Select(r => r.Name!).OrderBy(n => n, StringComparer.Ordinal));
+        }
+
+        [Fact]
+        public void TypesCmdletsTakeAndReturnLiveInThePublicTypesAssembly()
+        {
+            // Scripts name these types by literal ([EntraInboundProvisioning.Scim.BulkRequest], [OutputType()], typed
+            // parameters). PowerShell 7 resolves literals only in the default load context, where Contracts and the
+            // cmdlet assembly load and Core never does: a public type added to Core would silently stop resolving.
+            Assembly cmdletAssembly = _cmdlets[0].Assembly;
+            var moduleTypes = new HashSet<string>(StringComparer.Ordinal);
+            void Check(Type type, string where)
+            {
+                Type inner = type.IsArray ? type.GetElementType()! : type;
+                inner = inner.IsGenericType && inner.GetGenericTypeDefinition().FullName == "System.Nullable`1" ? inner.GetGenericArguments()[0] : inner;
+                string assembly = inner.Assembly.GetName().Name!;
+                if (!assembly.StartsWith("EntraInboundProvisioning", StringComparison.Ordinal))
+                {
+                    return;
+                }
+
+                bool cmdletSide = assembly == cmdletAssembly.GetName().Name && !inner.IsEnum;
+                Assert.True(assembly == PublicTypesAssembly || cmdletSide, $"{where} is {inner.FullName} from {assembly}; public types belong in {PublicTypesAssembly}.");
+                moduleTypes.Add(inner.FullName!);
+            }
+
+            foreach (Type cmdlet in _cmdlets)
+            {
+                foreach (CustomAttributeData outputType in Attributes(cmdlet, "OutputTypeAttribute"))
+                {
+                    foreach (CustomAttributeTypedArgument argument in outputType.ConstructorArguments.SelectMany(a => (IEnumerable<CustomAttributeTypedArgument>)a.Value!))
+                    {
+                        if (argument.Value is Type type)
+                        {
+                            Check(type, $"[OutputType] of {cmdlet.Name}");
+                        }
+                        else
+                        {
+                            string name = (string)argument.Value!;
+                            Assert.False(name.StartsWith("EntraInboundProvisioning", StringComparison.Ordinal), $"{cmdlet.Name} names {name} by string; name it by typeof so Get-Command resolves it.");
+                        }
+                    }
+                }
+
+                foreach (PropertyInfo parameter in Parameters(cmdlet))
+                {
+                    Check(parameter.PropertyType, $"{cmdlet.Name} -{parameter.Name}");
+                }
+            }
+
+            Assert.Contains("EntraInboundProvisioning.Scim.BulkRequest", moduleTypes);
+            Assert.Contains("EntraInboundProvisioning.Sending.BulkUploadResult", moduleTypes);
+            Assert.Contains("EntraInboundProvisioning.Auth.CloudEnvironment", moduleTypes);
         }
 
         [Fact]

@@ -49,11 +49,14 @@ Describe 'Connect-EntraProvisioning and Disconnect-EntraProvisioning' {
 Add-Type -Path '$decoy'
 Import-Module '$ModuleManifest'
 Connect-EntraProvisioning -TenantId '$($Emulator.TenantId)' -ClientId '$($Emulator.ClientId)' -ClientSecret (ConvertTo-SecureString '$($Emulator.ClientSecret)' -AsPlainText -Force) -TestEndpoint '$($Emulator.BaseUri)' -TestCertificate ([System.Security.Cryptography.X509Certificates.X509CertificateLoader]::LoadCertificate([Convert]::FromBase64String('$certificate'))) | Out-Null
-'job=' + (Get-ProvisioningJob -ServicePrincipalId '$($Emulator.ServicePrincipalId)').Status
+`$job = Get-ProvisioningJob -ServicePrincipalId '$($Emulator.ServicePrincipalId)'
+'job=' + `$job.Status
+'typed=' + (`$job -is [EntraInboundProvisioning.Graph.SynchronizationJobInfo])
 [System.Runtime.Loader.AssemblyLoadContext]::All | ForEach-Object { foreach (`$a in `$_.Assemblies) { if (`$a.GetName().Name -eq 'Microsoft.Identity.Client') { '{0}={1}' -f `$_.Name, `$a.GetName().Version } } }
 "@
         $output = pwsh -NoProfile -NonInteractive -Command $script
         $output | Should -Contain 'job=Active'
+        $output | Should -Contain 'typed=True'
         $output | Should -Contain 'Default=4.10.0.0'
         $output | Should -Contain 'EntraInboundProvisioning=4.76.0.0'
     }

@@ -13,11 +13,12 @@ BeforeAll {
 
 Describe 'ConvertTo-ScimBulkRequest' {
     Context 'CSV files with -Path' {
-        It 'converts the bundled sample into one request of 25 operations' {
+        It 'converts the bundled sample: the two managers first, then their 23 reports' {
             $requests = @(ConvertTo-ScimBulkRequest -Path $Csv -AttributeMapping $Mapping)
-            $requests.Count | Should -Be 1
-            $requests[0].PSObject.TypeNames[0] | Should -Be 'EntraInboundProvisioning.Scim.BulkRequest'
-            $requests[0].OperationCount | Should -Be 25
+            $requests.Count | Should -Be 2
+            $requests | Should -BeOfType [EntraInboundProvisioning.Scim.BulkRequest]
+            $requests.OperationCount | Should -Be @(2, 23)
+            $requests[0].ExternalIds | Should -Be @('21000', '21007')
             $requests[0].Source | Should -Be (Resolve-Path $Csv).Path
             $users = @(Get-Users $requests)
             $users.Count | Should -Be 25
@@ -66,23 +67,24 @@ Describe 'ConvertTo-ScimBulkRequest' {
         It 'honours -Delimiter and -Encoding' {
             $file = Join-Path $TestDrive 'latin1.csv'
             [IO.File]::WriteAllText($file, "Id;Upn;Name`n1;a@contoso.com;Zoë Ærø`n", [Text.Encoding]::GetEncoding(28591))
-            $user = Get-Users (ConvertTo-ScimBulkRequest -Path $file -Delimiter ';' -Encoding latin1 -AttributeMapping @{ externalId = 'Id'; userName = 'Upn'; displayName = 'Name' })
+            $user = Get-Users (ConvertTo-ScimBulkRequest -Path $file -Delimiter ';' -Encoding latin1 -AttributeMapping @{ externalId = 'Id'; userName = 'Upn'; displayName = 'Name'; active = { $true } })
             $user.displayName | Should -Be 'Zoë Ærø'
         }
 
         It 'resolves wildcards and writes one UTF-8 file per request with -OutDirectory' {
             $out = Join-Path $TestDrive 'requests'
             $files = @(ConvertTo-ScimBulkRequest -Path (Join-Path $Samples 'hr-work*.csv') -AttributeMapping $Mapping -OperationsPerRequest 10 -OutDirectory $out)
-            $files.Count | Should -Be 3
+            # The two managers go first, alone; their 23 reports fill 10 + 10 + 3.
+            $files.Count | Should -Be 4
             $files[0] | Should -BeOfType ([IO.FileInfo])
-            $files.Name | Should -Be @('ScimBulkRequest-0001.json', 'ScimBulkRequest-0002.json', 'ScimBulkRequest-0003.json')
+            $files.Name | Should -Be @('ScimBulkRequest-0001.json', 'ScimBulkRequest-0002.json', 'ScimBulkRequest-0003.json', 'ScimBulkRequest-0004.json')
             $bytes = [IO.File]::ReadAllBytes($files[0].FullName)
             $bytes[0] | Should -Be ([byte][char]'{')
-            (Get-Content -Raw $files[2].FullName | ConvertFrom-Json).Operations.Count | Should -Be 5
+            (Get-Content -Raw $files[3].FullName | ConvertFrom-Json).Operations.Count | Should -Be 3
         }
 
         It 'stops with MappedColumnNotFound naming the column and listing the available ones' {
-            $err = { ConvertTo-ScimBulkRequest -Path $Csv -AttributeMapping @{ externalId = 'WorkerID'; title = 'Position' } } |
+            $err = { ConvertTo-ScimBulkRequest -Path $Csv -AttributeMapping @{ externalId = 'WorkerID'; active = { $true }; title = 'Position' } } |
                 Should -Throw -ErrorId 'MappedColumnNotFound,EntraInboundProvisioning.PowerShell.Commands.ConvertToScimBulkRequestCommand' -PassThru
             $err.Exception.Message | Should -Match "'Position'"
             $err.Exception.Message | Should -Match 'Available columns: WorkerID, WorkerStatus'
@@ -91,7 +93,7 @@ Describe 'ConvertTo-ScimBulkRequest' {
         It 'reports a malformed row with CsvRowMalformed and goes on' {
             $file = Join-Path $TestDrive 'bad.csv'
             Set-Content $file "Id,Upn`n1,a@x.com`n2,b@x.com,extra`n3,c@x.com"
-            $requests = ConvertTo-ScimBulkRequest -Path $file -AttributeMapping @{ externalId = 'Id'; userName = 'Upn' } -ErrorVariable errs -ErrorAction SilentlyContinue
+            $requests = ConvertTo-ScimBulkRequest -Path $file -AttributeMapping @{ externalId = 'Id'; userName = 'Upn'; active = { $true } } -ErrorVariable errs -ErrorAction SilentlyContinue
             $requests.ExternalIds | Should -Be @('1', '3')
             $errs.Count | Should -Be 1
             $errs[0].FullyQualifiedErrorId | Should -BeLike 'CsvRowMalformed,*'
@@ -109,7 +111,7 @@ Describe 'ConvertTo-ScimBulkRequest' {
                 [pscustomobject]@{ Id = '2'; Upn = 'b@contoso.com'; Title = 'Baker' }
                 $table.Rows[0]
             )
-            $users = @(Get-Users ($inputs | ConvertTo-ScimBulkRequest -AttributeMapping @{ externalId = 'Id'; userName = 'Upn'; title = 'Title' }))
+            $users = @(Get-Users ($inputs | ConvertTo-ScimBulkRequest -AttributeMapping @{ externalId = 'Id'; userName = 'Upn'; title = 'Title'; active = { $true } }))
             $users.externalId | Should -Be @('1', '2', '3')
             $users[0].title | Should -Be 'Chef'
             $users[2].PSObject.Properties.Name | Should -Not -Contain 'title'
@@ -131,13 +133,16 @@ Describe 'ConvertTo-ScimBulkRequest' {
                 [pscustomobject]@{ Id = '6'; Upn = 'f@x.com'; Active = 'true' }
             )
             $mapping = @{ externalId = 'Id'; userName = 'Upn'; active = 'Active'; title = { if ($_.Id -eq '6') { throw 'no title for 6' } else { 'T' } } }
-            $requests = $records | ConvertTo-ScimBulkRequest -AttributeMapping $mapping -ErrorVariable errs -ErrorAction SilentlyContinue
+            $requests = $records | ConvertTo-ScimBulkRequest -AttributeMapping $mapping -ErrorVariable errs -ErrorAction SilentlyContinue -WarningVariable warns -WarningAction SilentlyContinue
             $requests.ExternalIds | Should -Be @('1')
-            ($errs | ForEach-Object { $_.FullyQualifiedErrorId.Split(',')[0] }) | Should -Be @('MissingExternalId', 'MissingUserName', 'InvalidAttributeValue', 'DuplicateExternalId', 'MappingExpressionFailed')
+            ($errs | ForEach-Object { $_.FullyQualifiedErrorId.Split(',')[0] }) | Should -Be @('MissingExternalId', 'MissingUserName', 'InvalidAttributeValue', 'MappingExpressionFailed')
             $errs[2].TargetObject.RecordNumber | Should -Be 4
             $errs[2].TargetObject.Attribute | Should -Be 'active'
-            $errs[3].Exception.Message | Should -Match 'input object 1'
-            $errs[4].Exception.Message | Should -Match 'no title for 6'
+            $errs[3].Exception.Message | Should -Match 'no title for 6'
+            # The repeated worker 1: the last row (5, active false) wins, and the warning names both rows.
+            $warns.Count | Should -Be 1
+            $warns[0].Message | Should -Match '^Input object 5: .* repeats input object 1'
+            ((Get-Users $requests) | Where-Object externalId -eq '1').active | Should -BeFalse
         }
 
         It 'converts only -ExternalId records and warns about ids it did not find' {
@@ -147,24 +152,157 @@ Describe 'ConvertTo-ScimBulkRequest' {
         }
 
         It 'batches by -OperationsPerRequest and rejects values above 50' {
-            $requests = @(1..23 | ForEach-Object { @{ Id = "$_"; Upn = "u$_@x.com" } } | ConvertTo-ScimBulkRequest -AttributeMapping @{ externalId = 'Id'; userName = 'Upn' } -OperationsPerRequest 10)
+            $requests = @(1..23 | ForEach-Object { @{ Id = "$_"; Upn = "u$_@x.com" } } | ConvertTo-ScimBulkRequest -AttributeMapping @{ externalId = 'Id'; userName = 'Upn'; active = { $true } } -OperationsPerRequest 10)
             $requests.OperationCount | Should -Be @(10, 10, 3)
             { @{ Id = '1' } | ConvertTo-ScimBulkRequest -OperationsPerRequest 51 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,EntraInboundProvisioning.PowerShell.Commands.ConvertToScimBulkRequestCommand'
         }
 
         It 'sends explicit nulls with -EmptyValue Null and nothing otherwise' {
             $record = [pscustomobject]@{ Id = '1'; Upn = 'a@x.com'; Title = '' }
-            $omit = $record | ConvertTo-ScimBulkRequest -AttributeMapping @{ externalId = 'Id'; userName = 'Upn'; title = 'Title' } -AsJson
+            $omit = $record | ConvertTo-ScimBulkRequest -AttributeMapping @{ externalId = 'Id'; userName = 'Upn'; title = 'Title'; active = { $true } } -AsJson
             $omit | Should -Not -Match '"title"'
-            $null = $record | ConvertTo-ScimBulkRequest -AttributeMapping @{ externalId = 'Id'; userName = 'Upn'; title = 'Title' } -EmptyValue Null -AsJson -OutVariable nulls
+            $null = $record | ConvertTo-ScimBulkRequest -AttributeMapping @{ externalId = 'Id'; userName = 'Upn'; title = 'Title'; active = { $true } } -EmptyValue Null -AsJson -OutVariable nulls
             $nulls | Should -Match '"title":null'
         }
 
         It 'puts every column under -ScimSchemaNamespace' {
             $urn = 'urn:ietf:params:scim:schemas:extension:contoso:1.0:User'
-            $user = Get-Users ([pscustomobject]@{ Id = '1'; Upn = 'a@x.com'; HireDate = '2020-01-01' } | ConvertTo-ScimBulkRequest -AttributeMapping @{ externalId = 'Id'; userName = 'Upn' } -ScimSchemaNamespace $urn)
+            $user = Get-Users ([pscustomobject]@{ Id = '1'; Upn = 'a@x.com'; HireDate = '2020-01-01' } | ConvertTo-ScimBulkRequest -AttributeMapping @{ externalId = 'Id'; userName = 'Upn'; active = { $true } } -ScimSchemaNamespace $urn)
             $user.$urn.HireDate | Should -Be '2020-01-01'
             $user.schemas | Should -Contain $urn
+        }
+    }
+
+    Context 'what the service would do with each record' {
+        BeforeAll {
+            $script:Enterprise = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'
+            $script:Contoso = 'urn:ietf:params:scim:schemas:extension:contoso:1.0:User'
+            $script:WithManager = @{
+                externalId = 'Id'; userName = 'Upn'; title = 'Title'; active = { $_.Status -eq 'Active' }
+                'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User' = @{ manager = @{ value = 'Manager' } }
+            }
+            function script:New-Csv([string] $Name, [string[]] $Lines) {
+                $file = Join-Path $TestDrive $Name
+                Set-Content -LiteralPath $file -Value $Lines
+                $file
+            }
+        }
+
+        It 'refuses a mapping that cannot produce active, explaining why, unless -AllowMissingActive' {
+            $err = { @{ Id = '1'; Upn = 'a@x.com' } | ConvertTo-ScimBulkRequest -AttributeMapping @{ externalId = 'Id'; userName = 'Upn' } } |
+                Should -Throw -ErrorId 'InvalidAttributeMapping,EntraInboundProvisioning.PowerShell.Commands.ConvertToScimBulkRequestCommand' -PassThru
+            $err.Exception.Message | Should -Match 'active is not mapped'
+            $err.Exception.Message | Should -Match 'disable'
+            $user = Get-Users (@{ Id = '1'; Upn = 'a@x.com' } | ConvertTo-ScimBulkRequest -AttributeMapping @{ externalId = 'Id'; userName = 'Upn' } -AllowMissingActive)
+            $user.PSObject.Properties.Name | Should -Not -Contain 'active'
+            # Without a mapping, same-named columns must include active.
+            { [pscustomobject]@{ externalId = 'E1'; userName = 'e1@x.com' } | ConvertTo-ScimBulkRequest } | Should -Throw -ErrorId 'InvalidAttributeMapping,*'
+        }
+
+        It 'does not send a record whose active is empty, naming file, row and attribute, and sends the others (-Path)' {
+            $file = New-Csv 'active.csv' 'Id,Upn,Enabled', '1,a@x.com,True', '2,b@x.com,', '3,c@x.com,False'
+            $requests = ConvertTo-ScimBulkRequest -Path $file -AttributeMapping @{ externalId = 'Id'; userName = 'Upn'; active = 'Enabled' } -ErrorVariable errs -ErrorAction SilentlyContinue
+            $requests.ExternalIds | Should -Be @('1', '3')
+            $errs.Count | Should -Be 1
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'MissingActive,*'
+            $errs[0].Exception.Message | Should -Match ([regex]::Escape("'$file', row 2: active (column 'Enabled') is empty"))
+            $errs[0].TargetObject.Attribute | Should -Be 'active'
+            $errs[0].TargetObject.RecordNumber | Should -Be 2
+        }
+
+        It 'does not send a record whose active is empty (pipeline), and -EmptyValue Null does not turn it into a null' {
+            $records = @([pscustomobject]@{ Id = '1'; Upn = 'a@x.com'; Enabled = 'yes' }, [pscustomobject]@{ Id = '2'; Upn = 'b@x.com'; Enabled = $null })
+            $json = $records | ConvertTo-ScimBulkRequest -AttributeMapping @{ externalId = 'Id'; userName = 'Upn'; active = 'Enabled' } -EmptyValue Null -AsJson -ErrorVariable errs -ErrorAction SilentlyContinue
+            $json | Should -Not -Match '"externalId":"2"'
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'MissingActive,*'
+            $errs[0].Exception.Message | Should -Match '^Input object 2: active'
+        }
+
+        It 'sends the last row of a repeated worker, warning with both rows (-Path), as the service would end' {
+            $file = New-Csv 'repeats.csv' 'Id,Upn,Title,Status,Manager', '7,a@x.com,Clerk,Active,', '8,b@x.com,Chef,Active,', '7,a@x.com,Manager,Inactive,'
+            $requests = ConvertTo-ScimBulkRequest -Path $file -AttributeMapping $WithManager -WarningVariable warns -WarningAction SilentlyContinue
+            $users = @(Get-Users $requests)
+            $users.externalId | Should -Be @('8', '7')
+            ($users | Where-Object externalId -eq '7').title | Should -Be 'Manager'
+            ($users | Where-Object externalId -eq '7').active | Should -BeFalse
+            $warns.Count | Should -Be 1
+            $warns[0].Message | Should -Match ([regex]::Escape("'$file', row 3: externalId '7' repeats '$file', row 1"))
+        }
+
+        It 'keeps the first row with -DuplicateExternalId First (pipeline)' {
+            $records = @(
+                [pscustomobject]@{ Id = 'A'; Upn = 'a@x.com'; Title = 'first'; Status = 'Active'; Manager = '' }
+                [pscustomobject]@{ Id = 'a'; Upn = 'a@x.com'; Title = 'second'; Status = 'Active'; Manager = '' }
+            )
+            $user = Get-Users ($records | ConvertTo-ScimBulkRequest -AttributeMapping $WithManager -DuplicateExternalId First -WarningVariable warns -WarningAction SilentlyContinue)
+            $user.title | Should -Be 'first'
+            $warns[0].Message | Should -Match '^Input object 2: .*repeats input object 1.*first row wins'
+        }
+
+        It 'converts nothing with -DuplicateExternalId Error and lists every repeated externalId with its rows' {
+            $file = New-Csv 'error.csv' 'Id,Upn,Title,Status,Manager', 'A,a@x.com,t,Active,', 'B,b@x.com,t,Active,', 'A,a@x.com,t,Active,', 'C,c@x.com,t,Active,', 'B,b@x.com,t,Active,'
+            $out = [Collections.Generic.List[object]]::new()
+            $err = $null
+            try {
+                ConvertTo-ScimBulkRequest -Path $file -AttributeMapping $WithManager -DuplicateExternalId Error -ErrorVariable errs -ErrorAction SilentlyContinue | ForEach-Object { $out.Add($_) }
+            }
+            catch { $err = $_ }
+            $err.FullyQualifiedErrorId | Should -Be 'DuplicateExternalIdsFound,EntraInboundProvisioning.PowerShell.Commands.ConvertToScimBulkRequestCommand'
+            $err.Exception.Message | Should -Match '2 externalId\(s\) appear in more than one row \(4 rows'
+            $out.Count | Should -Be 0
+            $listed = @($errs | Where-Object { $_.FullyQualifiedErrorId -like 'DuplicateExternalId,*' })
+            $listed.Count | Should -Be 2
+            $listed.Exception.Message | Should -Contain "externalId 'A' appears in 2 rows: '$file', rows 1 and 3."
+            $listed.Exception.Message | Should -Contain "externalId 'B' appears in 2 rows: '$file', rows 2 and 5."
+        }
+
+        It 'sends every manager in an earlier request than their reports, from -Path and from the pipeline' {
+            $file = New-Csv 'hierarchy.csv' 'Id,Upn,Title,Status,Manager', 'E1,e1@x.com,t,Active,M1', 'E2,e2@x.com,t,Active,M2', 'M1,m1@x.com,t,Active,CEO', 'M2,m2@x.com,t,Active,CEO', 'CEO,ceo@x.com,t,Active,', 'X,x@x.com,t,Active,Elsewhere'
+            foreach ($requests in @(
+                    @(ConvertTo-ScimBulkRequest -Path $file -AttributeMapping $WithManager -OperationsPerRequest 2),
+                    @(Import-Csv $file | ConvertTo-ScimBulkRequest -AttributeMapping $WithManager -OperationsPerRequest 2))) {
+                $at = @{}
+                foreach ($request in $requests) { foreach ($id in $request.ExternalIds) { $at[$id] = $request.Index } }
+                $at.Count | Should -Be 6
+                $at['CEO'] | Should -BeLessThan $at['M1']
+                $at['CEO'] | Should -BeLessThan $at['M2']
+                $at['M1'] | Should -BeLessThan $at['E1']
+                $at['M2'] | Should -BeLessThan $at['E2']
+                $requests[0].ExternalIds | Should -Be @('CEO', 'X')
+            }
+        }
+
+        It 'warns about a cycle in the hierarchy, naming the workers, and still sends them' {
+            $file = New-Csv 'cycle.csv' 'Id,Upn,Title,Status,Manager', 'A,a@x.com,t,Active,B', 'B,b@x.com,t,Active,A'
+            $requests = ConvertTo-ScimBulkRequest -Path $file -AttributeMapping $WithManager -WarningVariable warns -WarningAction SilentlyContinue
+            $requests.ExternalIds | Should -Be @('A', 'B')
+            $warns.Count | Should -Be 1
+            $warns[0].Message | Should -Match "cycle: 'A' .* → 'B' .* → 'A'"
+        }
+
+        It 'sends declared date attributes as ISO 8601 in UTC and refuses a date it cannot read (-Path)' {
+            $file = New-Csv 'dates.csv' 'Id,Upn,Status,Hired', '1,a@x.com,Active,03/01/2024', '2,b@x.com,Active,1 Mar 2024', '3,c@x.com,Active,01.03.2024'
+            $mapping = @{ externalId = 'Id'; userName = 'Upn'; active = { $true }; 'urn:ietf:params:scim:schemas:extension:contoso:1.0:User' = @{ HireDate = 'Hired' } }
+            $json = ConvertTo-ScimBulkRequest -Path $file -AttributeMapping $mapping -DateAttribute "$Contoso`:HireDate" -AsJson -ErrorVariable errs -ErrorAction SilentlyContinue
+            ([regex]::Matches($json, '"HireDate":"2024-03-01T00:00:00Z"')).Count | Should -Be 2
+            $json | Should -Not -Match '"externalId":"3"'
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'InvalidAttributeValue,*'
+            $errs[0].Exception.Message | Should -Match ([regex]::Escape("'$file', row 3: '$Contoso`:HireDate' (column 'Hired'): '01.03.2024'"))
+            $errs[0].Exception.Message | Should -Match '-DateFormat'
+
+            $german = ConvertTo-ScimBulkRequest -Path $file -AttributeMapping $mapping -DateAttribute HireDate -DateFormat 'dd.MM.yyyy' -AsJson -ErrorAction SilentlyContinue
+            $german | Should -Match '"externalId":"3".*"HireDate":"2024-03-01T00:00:00Z"'
+            $culture = ConvertTo-ScimBulkRequest -Path $file -AttributeMapping $mapping -DateAttribute HireDate -DateCulture de-DE -AsJson -ErrorAction SilentlyContinue
+            $culture | Should -Match '"externalId":"3".*"HireDate":"2024-03-01T00:00:00Z"'
+        }
+
+        It 'sends date values from the pipeline and from scriptblocks in UTC, and warns about a date attribute it cannot find' {
+            $mapping = @{ externalId = 'Id'; userName = 'Upn'; active = { $true }; 'urn:ietf:params:scim:schemas:extension:contoso:1.0:User' = @{ HireDate = 'Hired'; LeaveDate = { [datetimeoffset]::new(2025, 6, 30, 18, 0, 0, [timespan]::FromHours(2)) } } }
+            $json = [pscustomobject]@{ Id = '1'; Upn = 'a@x.com'; Hired = [datetime]'2024-03-01' } |
+                ConvertTo-ScimBulkRequest -AttributeMapping $mapping -DateAttribute HireDate, LeaveDate, Typo -AsJson -WarningVariable warns -WarningAction SilentlyContinue
+            $json | Should -Match '"HireDate":"2024-03-01T00:00:00Z"'
+            $json | Should -Match '"LeaveDate":"2025-06-30T16:00:00Z"'
+            $warns.Message | Should -Match "-DateAttribute 'Typo' matches no attribute"
         }
     }
 

@@ -37,7 +37,11 @@ function Start-TestEmulator {
 }
 
 function Stop-TestEmulator($Emulator) {
-    if ($Emulator -and -not $Emulator.Process.HasExited) { $Emulator.Process.Kill() }
+    # SIGTERM first: the emulator stops cleanly on it; kill only what does not.
+    if ($Emulator -and -not $Emulator.Process.HasExited) {
+        if (-not $IsWindows) { & kill -TERM $Emulator.Process.Id 2>$null }
+        if (-not $Emulator.Process.WaitForExit(5000)) { $Emulator.Process.Kill() }
+    }
     Remove-Item $Emulator.Log -ErrorAction SilentlyContinue
 }
 

@@ -23,7 +23,7 @@ Describe 'Get-ProvisioningCycleLog' {
         RunCycle
 
         $cycle = Get-ProvisioningCycleLog -ServicePrincipalId $Emulator.ServicePrincipalId
-        $cycle.PSObject.TypeNames[0] | Should -Be 'EntraInboundProvisioning.Logs.ProvisioningCycle'
+        $cycle | Should -BeOfType [EntraInboundProvisioning.Logs.ProvisioningCycle]
         $cycle.Changes | Should -Be 25
         $cycle.Users | Should -Be 25
         $cycle.Count('Create', 'Success') | Should -Be 23

@@ -16,7 +16,7 @@ Describe 'Get-ProvisioningJob' {
         $job.Id | Should -Be $Emulator.JobId
         $job.Status | Should -Be 'Active'
         $job.IsApiDriven | Should -BeTrue
-        $job.PSObject.TypeNames[0] | Should -Be 'EntraInboundProvisioning.Graph.SynchronizationJobInfo'
+        $job | Should -BeOfType [EntraInboundProvisioning.Graph.SynchronizationJobInfo]
     }
 
     It 'completes service principal ids the session has used and job ids of the one given' {

@@ -27,7 +27,7 @@ Describe 'EntraInboundProvisioning module' {
     }
 
     It 'does not load MSAL or Microsoft.Graph when importing and converting' {
-        $script = "Import-Module '$ModuleManifest'; @{ Id = '1'; Upn = 'a@x' } | ConvertTo-ScimBulkRequest -AttributeMapping @{ externalId = 'Id'; userName = 'Upn' } | Out-Null; [AppDomain]::CurrentDomain.GetAssemblies().GetName().Name -join ','"
+        $script = "Import-Module '$ModuleManifest'; @{ Id = '1'; Upn = 'a@x' } | ConvertTo-ScimBulkRequest -AttributeMapping @{ externalId = 'Id'; userName = 'Upn'; active = { `$true } } | Out-Null; [AppDomain]::CurrentDomain.GetAssemblies().GetName().Name -join ','"
         $loaded = pwsh -NoProfile -NonInteractive -Command $script
         $loaded | Should -Not -Match 'Microsoft\.Identity\.Client'
         $loaded | Should -Not -Match 'Microsoft\.Graph'
@@ -47,7 +47,8 @@ Add-Type -Path '$fake'
 Import-Module '$ModuleManifest'
 `$requests = ConvertTo-ScimBulkRequest -Path '$(Join-Path $Samples 'hr-workers.csv')' -AttributeMapping '$(Join-Path $Samples 'AttributeMapping.psd1')'
 `$contexts = [System.Runtime.Loader.AssemblyLoadContext]::All | ForEach-Object { foreach (`$a in `$_.Assemblies) { '{0}={1}' -f `$a.GetName().Name, `$_.Name } }
-'operations=' + `$requests.OperationCount
+'operations=' + (`$requests.OperationCount | Measure-Object -Sum).Sum
+'typed=' + (`$requests[0] -is [EntraInboundProvisioning.Scim.BulkRequest])
 `$contexts | Where-Object { `$_ -match '^(CsvHelper|EntraInboundProvisioning[.A-Za-z]*)=' }
 "@
         $output = pwsh -NoProfile -NonInteractive -Command $script
@@ -56,6 +57,10 @@ Import-Module '$ModuleManifest'
         $output | Should -Contain 'CsvHelper=EntraInboundProvisioning'
         $output | Should -Contain 'CsvHelper=Default'
         $output | Should -Contain 'EntraInboundProvisioning=Default'
+        # The public types: one copy, in the default context, whatever else the session holds.
+        $output | Should -Contain 'EntraInboundProvisioning.Contracts=Default'
+        $output | Should -Not -Contain 'EntraInboundProvisioning.Contracts=EntraInboundProvisioning'
+        $output | Should -Contain 'typed=True'
     }
 
     It 'serves compiled help for every cmdlet: synopsis, examples and every parameter' {

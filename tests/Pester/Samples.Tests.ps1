@@ -13,13 +13,13 @@ Describe 'samples' {
             Test-ScimAttributeMapping -AttributeMapping $mapping -Path $Csv | Where-Object Severity -eq 'Error' | Should -BeNullOrEmpty
             $requests = ConvertTo-ScimBulkRequest -Path $Csv -AttributeMapping $mapping -ErrorVariable errs
             $errs | Should -BeNullOrEmpty
-            $requests.OperationCount | Should -Be 25
+            ($requests.OperationCount | Measure-Object -Sum).Sum | Should -Be 25
         }
 
         It 'Employees.psd1 sends the hire date with time and offset' {
             # Checked in the raw JSON: ConvertFrom-Json would turn the text into a [datetime].
             $json = ConvertTo-ScimBulkRequest -Path $Csv -AttributeMapping (Join-Path $Samples 'mappings/Employees.psd1') -AsJson
-            $json | Should -Match '"externalId":"21000".*?"HireDate":"2010-01-15T00:00:00Z"'
+            ($json -join "`n") | Should -Match '"externalId":"21000".*?"HireDate":"2010-01-15T00:00:00Z"'
         }
 
         It 'Contractors.psd1 and Interns.psd1 mark their populations' {
@@ -37,7 +37,9 @@ Describe 'samples' {
             (Get-Content $file.FullName).Count | Should -Be 1001
             $requests = ConvertTo-ScimBulkRequest -Path $file.FullName -AttributeMapping (Join-Path $Samples 'AttributeMapping.psd1') -ErrorVariable errs
             $errs | Should -BeNullOrEmpty
-            $requests.Count | Should -Be 20
+            # Managers go in earlier requests than their reports, so a few requests are not full.
+            $requests.Count | Should -BeGreaterOrEqual 20
+            $requests.Count | Should -BeLessThan 30
             ($requests.OperationCount | Measure-Object -Sum).Sum | Should -Be 1000
         }
 

@@ -16,9 +16,19 @@ Describe 'Test-ScimAttributeMapping' {
                 groups       = @(@{ value = 'G' })
                 'urn:ietf:params:scim:schemas:extension:contoso:1.0:User' = @{ 'Hire Date' = 'HireDate' }
             })
-        $findings.ForEach({ $_.PSObject.TypeNames[0] }) | Sort-Object -Unique | Should -Be 'EntraInboundProvisioning.Mapping.MappingFinding'
-        ($findings | Sort-Object Code).Code | Should -Be @('ComplexExpected', 'InvalidAttributeName', 'MultiValuedNotArray', 'ReadOnlyAttribute', 'UserNameNotMapped')
+        $findings | Should -BeOfType [EntraInboundProvisioning.Mapping.MappingFinding]
+        ($findings | Sort-Object Code).Code | Should -Be @('ActiveNotMapped', 'ComplexExpected', 'InvalidAttributeName', 'MultiValuedNotArray', 'ReadOnlyAttribute', 'UserNameNotMapped')
         ($findings | Where-Object Code -eq 'UserNameNotMapped').Severity | Should -Be 'Warning'
+    }
+
+    It 'refuses a mapping without active, explaining that the service would disable the accounts, unless -AllowMissingActive' {
+        $finding = Test-ScimAttributeMapping -AttributeMapping @{ externalId = 'Id'; userName = 'Upn' }
+        $finding.Code | Should -Be 'ActiveNotMapped'
+        $finding.Severity | Should -Be 'Error'
+        $finding.Message | Should -Match 'disable'
+        Test-ScimAttributeMapping -AttributeMapping @{ externalId = 'Id'; userName = 'Upn' } -Quiet | Should -BeFalse
+        Test-ScimAttributeMapping -AttributeMapping @{ externalId = 'Id'; userName = 'Upn' } -AllowMissingActive -Quiet | Should -BeTrue
+        Test-ScimAttributeMapping -AttributeMapping (Join-Path $Anchors 'AttributeMapping.psd1') -Quiet | Should -BeTrue
     }
 
     It 'checks columns against CSV headers and pipeline objects' {

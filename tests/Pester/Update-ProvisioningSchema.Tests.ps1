@@ -99,4 +99,21 @@ Describe 'Update-ProvisioningSchema' {
         (Get-Content -Raw $copy | ConvertFrom-Json).directories.objects.attributes.name | Should -Contain "$($Urn):Grade"
         Import-ProvisioningSchema -ServicePrincipalId $other.id -Path $file -PassThru -Confirm:$false | Should -BeNullOrEmpty
     }
+
+    It 'tells ConvertTo-ScimBulkRequest -ServicePrincipalId which attributes land on date-time attributes, and the service accepts them' {
+        Update-ProvisioningSchema -ServicePrincipalId $Emulator.ServicePrincipalId -ScimSchemaNamespace $Urn -Attribute @{ Name = 'Hired'; Type = 'String' } -TargetAttribute @{ Hired = 'employeeLeaveDateTime' } -Force -Confirm:$false | Out-Null
+        $csv = Join-Path $TestDrive 'dates.csv'
+        Set-Content $csv "Id,Upn,Hired`nD1,d1@contoso.com,03/01/2024"
+        $mapping = @{ externalId = 'Id'; userName = 'Upn'; active = { $true }; $Urn = @{ Hired = 'Hired' } }
+        $json = ConvertTo-ScimBulkRequest -Path $csv -AttributeMapping $mapping -ServicePrincipalId $Emulator.ServicePrincipalId -AsJson -Verbose 4>&1 | Tee-Object -Variable all | Where-Object { $_ -is [string] }
+        $json | Should -Match '"Hired":"2024-03-01T00:00:00Z"'
+        ($all | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -match 'date-time' | Should -Not -BeNullOrEmpty
+        # Without the schema the bare date goes out as written, and the service refuses the record.
+        (ConvertTo-ScimBulkRequest -Path $csv -AttributeMapping $mapping -AsJson) | Should -Match '"Hired":"03/01/2024"'
+        { ConvertTo-ScimBulkRequest -Path $csv -AttributeMapping $mapping -JobId $Emulator.JobId } | Should -Throw -ErrorId 'JobIdWithoutServicePrincipal,*'
+
+        ConvertTo-ScimBulkRequest -Path $csv -AttributeMapping $mapping -ServicePrincipalId $Emulator.ServicePrincipalId | Send-ScimBulkRequest -ServicePrincipalId $Emulator.ServicePrincipalId | Out-Null
+        Invoke-Emulator $Emulator POST "_emulator/jobs/$($Emulator.JobId)/cycle" | Out-Null
+        (Get-ProvisioningCycleLog -ServicePrincipalId $Emulator.ServicePrincipalId -ExternalId D1).Status | Should -Be 'success'
+    }
 }

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
@@ -29,99 +28,6 @@ namespace EntraInboundProvisioning.Graph
 
         /// <summary>The name shown in the portal.</summary>
         public string DisplayName { get; }
-    }
-
-    /// <summary>A synchronization (provisioning) job and its status.</summary>
-    public sealed class SynchronizationJobInfo
-    {
-        /// <summary>Templates of API-driven inbound provisioning apps: to Entra ID and to on-premises AD.</summary>
-        private static readonly string[] ApiDrivenTemplates = { "API2AAD", "API2AD" };
-
-        internal SynchronizationJobInfo(string servicePrincipalId, JsonElement job)
-        {
-            ServicePrincipalId = servicePrincipalId;
-            Id = job.TryGetProperty("id", out JsonElement id) ? id.GetString() ?? string.Empty : string.Empty;
-            TemplateId = job.TryGetProperty("templateId", out JsonElement template) ? template.GetString() ?? string.Empty : string.Empty;
-            if (job.TryGetProperty("status", out JsonElement status) && status.ValueKind == JsonValueKind.Object)
-            {
-                Status = status.TryGetProperty("code", out JsonElement code) ? code.GetString() ?? string.Empty : string.Empty;
-                LastExecution = Execution(status, "lastExecution");
-                LastSuccessfulExecution = Execution(status, "lastSuccessfulExecution");
-                if (status.TryGetProperty("quarantine", out JsonElement quarantine) && quarantine.ValueKind == JsonValueKind.Object)
-                {
-                    QuarantineReason = quarantine.TryGetProperty("reason", out JsonElement reason) ? reason.GetString() : null;
-                    QuarantineSince = Date(quarantine, "currentBegan");
-                }
-            }
-
-            RawJson = job.GetRawText();
-        }
-
-        /// <summary>The service principal that owns the job.</summary>
-        public string ServicePrincipalId { get; }
-
-        /// <summary>The job id.</summary>
-        public string Id { get; }
-
-        /// <summary>The template (API2AAD, API2AD for API-driven inbound).</summary>
-        public string TemplateId { get; }
-
-        /// <summary>Active, Paused, Quarantine, NotConfigured or NotRun.</summary>
-        public string Status { get; } = string.Empty;
-
-        /// <summary>When the last cycle began and ended, and how it went.</summary>
-        public JobExecution? LastExecution { get; }
-
-        /// <summary>The last cycle that succeeded.</summary>
-        public JobExecution? LastSuccessfulExecution { get; }
-
-        /// <summary>Why the job is in quarantine, when it is.</summary>
-        public string? QuarantineReason { get; }
-
-        /// <summary>Since when the job is in quarantine.</summary>
-        public DateTimeOffset? QuarantineSince { get; }
-
-        /// <summary>True for an API-driven inbound provisioning job.</summary>
-        public bool IsApiDriven => ApiDrivenTemplates.Any(t => TemplateId.StartsWith(t, StringComparison.OrdinalIgnoreCase)) || Id.StartsWith("API2", StringComparison.OrdinalIgnoreCase);
-
-        /// <summary>The job as Graph returned it.</summary>
-        public string RawJson { get; }
-
-        private static JobExecution? Execution(JsonElement status, string name)
-            => status.TryGetProperty(name, out JsonElement e) && e.ValueKind == JsonValueKind.Object
-                ? new JobExecution(e.TryGetProperty("state", out JsonElement s) ? s.GetString() : null, Date(e, "timeBegan"), Date(e, "timeEnded"), e.TryGetProperty("error", out JsonElement err) && err.ValueKind == JsonValueKind.Object && err.TryGetProperty("message", out JsonElement msg) ? msg.GetString() : null)
-                : null;
-
-        internal static DateTimeOffset? Date(JsonElement element, string name)
-            => element.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String
-               && DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset at) ? at : null;
-    }
-
-    /// <summary>One execution of a job.</summary>
-    public sealed class JobExecution
-    {
-        internal JobExecution(string? state, DateTimeOffset? began, DateTimeOffset? ended, string? error)
-        {
-            State = state;
-            Began = began;
-            Ended = ended;
-            Error = error;
-        }
-
-        /// <summary>Succeeded, Failed, Warning…</summary>
-        public string? State { get; }
-
-        /// <summary>Start.</summary>
-        public DateTimeOffset? Began { get; }
-
-        /// <summary>End.</summary>
-        public DateTimeOffset? Ended { get; }
-
-        /// <summary>The error message, when it failed.</summary>
-        public string? Error { get; }
-
-        /// <inheritdoc />
-        public override string ToString() => $"{State} {Began:u}";
     }
 
     /// <summary>The job's schema changed between reading and writing it.</summary>
@@ -186,14 +92,14 @@ namespace EntraInboundProvisioning.Graph
         public async Task<IReadOnlyList<SynchronizationJobInfo>> ListJobsAsync(string servicePrincipalId, CancellationToken cancellationToken)
         {
             using JsonDocument jobs = await _graph.GetJsonAsync($"servicePrincipals/{servicePrincipalId}/synchronization/jobs", cancellationToken).ConfigureAwait(false);
-            return jobs.RootElement.GetProperty("value").EnumerateArray().Select(j => new SynchronizationJobInfo(servicePrincipalId, j)).ToArray();
+            return jobs.RootElement.GetProperty("value").EnumerateArray().Select(j => SynchronizationJobReader.Read(servicePrincipalId, j)).ToArray();
         }
 
         /// <summary>One job.</summary>
         public async Task<SynchronizationJobInfo> GetJobAsync(string servicePrincipalId, string jobId, CancellationToken cancellationToken)
         {
             using JsonDocument job = await _graph.GetJsonAsync($"servicePrincipals/{servicePrincipalId}/synchronization/jobs/{Uri.EscapeDataString(jobId)}", cancellationToken).ConfigureAwait(false);
-            return new SynchronizationJobInfo(servicePrincipalId, job.RootElement);
+            return SynchronizationJobReader.Read(servicePrincipalId, job.RootElement);
         }
 
         /// <summary>
@@ -258,7 +164,7 @@ namespace EntraInboundProvisioning.Graph
         public async Task<(IReadOnlyList<ProvisioningLogEntry> Entries, string? NextLink)> GetLogPageAsync(string relativeUrlOrNextLink, CancellationToken cancellationToken)
         {
             using JsonDocument page = await _graph.GetJsonAsync(relativeUrlOrNextLink, cancellationToken).ConfigureAwait(false);
-            var entries = page.RootElement.GetProperty("value").EnumerateArray().Select(ProvisioningLogEntry.FromJson).ToArray();
+            var entries = page.RootElement.GetProperty("value").EnumerateArray().Select(ProvisioningLogEntryReader.Read).ToArray();
             string? next = page.RootElement.TryGetProperty("@odata.nextLink", out JsonElement link) ? link.GetString() : null;
             return (entries, next);
         }

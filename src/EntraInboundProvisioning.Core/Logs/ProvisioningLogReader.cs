@@ -80,7 +80,18 @@ namespace EntraInboundProvisioning.Logs
         /// Polls the job's logs since <paramref name="since"/> until every record in <paramref name="externalIds"/>
         /// has an entry, or <paramref name="timeout"/> passes; returns each record's latest entry and the ones missing.
         /// </summary>
-        public async Task<LogWaitResult> WaitForOutcomesAsync(string jobId, IReadOnlyCollection<string> externalIds, DateTimeOffset since, TimeSpan pollInterval, TimeSpan timeout, IProgress<(int Found, int Wanted)>? progress, CancellationToken cancellationToken)
+        /// <param name="jobId">The job.</param>
+        /// <param name="externalIds">The records to wait for.</param>
+        /// <param name="since">Where to start reading the logs.</param>
+        /// <param name="pollInterval">How often to read them.</param>
+        /// <param name="timeout">How long to wait.</param>
+        /// <param name="progress">Found and wanted counts after each read.</param>
+        /// <param name="cancellationToken">Stops waiting.</param>
+        /// <param name="notBefore">
+        /// Per record, the earliest entry that counts: an entry older than the upload it should answer (a run of a few
+        /// minutes ago) is not that upload's outcome.
+        /// </param>
+        public async Task<LogWaitResult> WaitForOutcomesAsync(string jobId, IReadOnlyCollection<string> externalIds, DateTimeOffset since, TimeSpan pollInterval, TimeSpan timeout, IProgress<(int Found, int Wanted)>? progress, CancellationToken cancellationToken, IReadOnlyDictionary<string, DateTimeOffset>? notBefore = null)
         {
             var wanted = new HashSet<string>(externalIds, StringComparer.OrdinalIgnoreCase);
             var latest = new Dictionary<string, ProvisioningLogEntry>(StringComparer.OrdinalIgnoreCase);
@@ -92,7 +103,8 @@ namespace EntraInboundProvisioning.Logs
                 IReadOnlyList<ProvisioningLogEntry> entries = await EntriesAsync(new ProvisioningLogQuery { JobId = jobId, Since = since }, cancellationToken).ConfigureAwait(false);
                 foreach (ProvisioningLogEntry entry in entries)
                 {
-                    if (wanted.Contains(entry.ExternalId) && (!latest.TryGetValue(entry.ExternalId, out ProvisioningLogEntry? seen) || entry.ActivityDateTime > seen.ActivityDateTime))
+                    bool current = notBefore is null || !notBefore.TryGetValue(entry.ExternalId, out DateTimeOffset earliest) || entry.ActivityDateTime >= earliest;
+                    if (current && wanted.Contains(entry.ExternalId) && (!latest.TryGetValue(entry.ExternalId, out ProvisioningLogEntry? seen) || entry.ActivityDateTime > seen.ActivityDateTime))
                     {
                         latest[entry.ExternalId] = entry;
                     }

@@ -25,7 +25,8 @@ namespace EntraInboundProvisioning.Sending
         private readonly UploadJournal? _journal;
         private readonly bool _resume;
         private readonly PacingGate _gate;
-        private readonly BlockingCollection<BulkRequest> _queue;
+        private readonly BlockingCollection<(BulkRequest Request, Task? After)> _queue;
+        private readonly ConcurrentDictionary<int, TaskCompletionSource<bool>> _answered = new ConcurrentDictionary<int, TaskCompletionSource<bool>>();
         private readonly BlockingCollection<BulkUploadResult> _results = new BlockingCollection<BulkUploadResult>();
         private readonly CancellationTokenSource _stop;
         private readonly Task[] _workers;
@@ -51,7 +52,7 @@ namespace EntraInboundProvisioning.Sending
             _options = options;
             _journal = journal;
             _gate = new PacingGate(options.CallsPerWindow, options.Window);
-            _queue = new BlockingCollection<BulkRequest>(Math.Max(2, options.MaxConcurrency * 2));
+            _queue = new BlockingCollection<(BulkRequest, Task?)>(Math.Max(2, options.MaxConcurrency * 2));
             _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             _jitter = options.JitterSeed is int seed ? new Random(seed) : new Random();
             _running = Math.Max(1, options.MaxConcurrency);
@@ -73,10 +74,36 @@ namespace EntraInboundProvisioning.Sending
             if (_resume && _journal is not null && _journal.WasAccepted(_jobId, request.ExternalIds))
             {
                 _results.Add(new BulkUploadResult(request.Index, BulkUploadStatus.AlreadyAccepted, request.ExternalIds, _servicePrincipalId, _jobId) { Error = "Accepted in an earlier run (journal)." });
+                Answered(request.Index);
                 return true;
             }
 
-            return _queue.TryAdd(request, wait);
+            // A request holding reports waits for the answer to the request holding their managers, when that one was
+            // posted earlier in this run: the service can only set a manager reference once the manager exists.
+            Task? after = request.DependsOn > 0 && request.DependsOn < request.Index && _answered.TryGetValue(request.DependsOn, out TaskCompletionSource<bool>? dependency) ? dependency.Task : null;
+            var answer = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _answered[request.Index] = answer;
+            if (_queue.TryAdd((request, after), wait))
+            {
+                return true;
+            }
+
+            _answered.TryRemove(request.Index, out _);
+            return false;
+        }
+
+        private void Answered(int index)
+        {
+            if (_answered.TryGetValue(index, out TaskCompletionSource<bool>? answer))
+            {
+                answer.TrySetResult(true);
+            }
+            else
+            {
+                var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                done.SetResult(true);
+                _answered[index] = done;
+            }
         }
 
         /// <summary>Results available now, without waiting.</summary>
@@ -127,9 +154,16 @@ namespace EntraInboundProvisioning.Sending
         {
             try
             {
-                foreach (BulkRequest request in _queue.GetConsumingEnumerable())
+                foreach ((BulkRequest request, Task? after) in _queue.GetConsumingEnumerable())
                 {
+                    if (after is not null && !after.IsCompleted)
+                    {
+                        // When stopped, the wait ends and SendAsync reports the request as not sent.
+                        await Task.WhenAny(after, Task.Delay(Timeout.Infinite, _stop.Token)).ConfigureAwait(false);
+                    }
+
                     _results.Add(await SendAsync(request).ConfigureAwait(false));
+                    Answered(request.Index);
                 }
             }
             finally
@@ -172,6 +206,7 @@ namespace EntraInboundProvisioning.Sending
                         ClientRequestId = clientRequestId,
                         Location = response.Location,
                         Elapsed = clock.Elapsed,
+                        AcceptedAt = DateTimeOffset.UtcNow,
                     };
                     _journal?.Record(accepted);
                     return accepted;

@@ -29,9 +29,6 @@ namespace EntraInboundProvisioning.PowerShell.Commands
 
         private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();
 
-        // Boxed: a field of a Core value type would need Core while PowerShell lays out the type at import.
-        private object? _environment;
-
         /// <summary><para type="description">The tenant: its id or a verified domain such as contoso.onmicrosoft.com.</para></summary>
         [Parameter(ParameterSetName = InteractiveSet)]
         [Parameter(ParameterSetName = DeviceCodeSet)]
@@ -96,11 +93,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
 
         /// <summary><para type="description">The cloud: Global (default), USGov, USGovDoD or China. It chooses both the Graph host and the token audience.</para></summary>
         [Parameter]
-        public CloudEnvironment Environment
-        {
-            get => _environment is CloudEnvironment value ? value : CloudEnvironment.Global;
-            set => _environment = value;
-        }
+        public CloudEnvironment Environment { get; set; } = CloudEnvironment.Global;
 
         /// <summary><para type="description">For tests only: the base address of the Graph emulator, which then receives sign-in and Graph calls.</para></summary>
         [Parameter(DontShow = true)]

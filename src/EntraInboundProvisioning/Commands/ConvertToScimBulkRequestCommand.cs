@@ -10,6 +10,7 @@ using EntraInboundProvisioning.Mapping;
 using EntraInboundProvisioning.PowerShell.Conversion;
 using EntraInboundProvisioning.PowerShell.Mapping;
 using EntraInboundProvisioning.PowerShell.Records;
+using EntraInboundProvisioning.PowerShell.Session;
 using EntraInboundProvisioning.Scim;
 using EntraInboundProvisioning.Sources;
 
@@ -18,11 +19,12 @@ namespace EntraInboundProvisioning.PowerShell.Commands
     /// <summary>
     /// <para type="synopsis">Converts worker records into SCIM bulk requests for API-driven inbound provisioning.</para>
     /// </summary>
-    [Cmdlet(VerbsData.ConvertTo, "ScimBulkRequest", DefaultParameterSetName = InputObjectSet)]
+    [Cmdlet(VerbsData.ConvertTo, "ScimBulkRequest", DefaultParameterSetName = InputObjectSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     // Core types are named by string in attributes: PowerShell reads attributes while importing, before the
     // module initializer has pointed resolution at Dependencies/ (see ModuleInitializer).
-    [OutputType("EntraInboundProvisioning.Scim.BulkRequest")]
+    [OutputType(typeof(BulkRequest))]
     [OutputType(typeof(string), typeof(FileInfo))]
+    [OutputType(typeof(EntraInboundProvisioning.State.ConversionSummary))]
     public sealed class ConvertToScimBulkRequestCommand : PSCmdlet, IDisposable
     {
         private const string InputObjectSet = "InputObject";
@@ -33,6 +35,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();
         private readonly ScriptBlockEvaluator _evaluator = new ScriptBlockEvaluator();
         private readonly Stopwatch _progressClock = new Stopwatch();
+        private readonly List<string> _files = new List<string>();
         private AttributeMapping? _mapping;
         private BulkRequestConverter? _converter;
         private ConversionOptions _options = new ConversionOptions();
@@ -41,9 +44,10 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         private bool _columnsChecked;
         private bool _progressShown;
 
-        // Boxed on purpose: PowerShell lays out every exported type while importing, before the module initializer
-        // can route Core to Dependencies/, and a field of a Core value type would need Core right then.
-        private object? _emptyValue;
+        private HashSet<string>? _learnedDates;
+        private EntraInboundProvisioning.State.RunState? _state;
+        private bool _whatIf;
+        private int _emitted;
 
         /// <summary>
         /// <para type="description">A worker record: an Import-Csv row, a PSCustomObject, a hashtable or dictionary, a DataRow from a SQL query.</para>
@@ -92,16 +96,69 @@ namespace EntraInboundProvisioning.PowerShell.Commands
 
         /// <summary><para type="description">What empty values become: Omit (the default) leaves them out; Null sends null to clear the attribute.</para></summary>
         [Parameter]
-        public EmptyValueHandling EmptyValue
-        {
-            get => _emptyValue is EmptyValueHandling value ? value : EmptyValueHandling.Omit;
-            set => _emptyValue = value;
-        }
+        public EmptyValueHandling EmptyValue { get; set; } = EmptyValueHandling.Omit;
 
         /// <summary><para type="description">Converts only the records with these externalIds (for example failures to re-send).</para></summary>
         [Parameter]
         [ValidateNotNull]
         public string[]? ExternalId { get; set; }
+
+        /// <summary><para type="description">Which row is sent when an externalId appears in more than one row: Last (the default, as at the service), First, or Error (nothing is converted; every repeat is listed).</para></summary>
+        [Parameter]
+        public DuplicateExternalIdHandling DuplicateExternalId { get; set; } = DuplicateExternalIdHandling.Last;
+
+        /// <summary><para type="description">Lets a mapping without active, and records whose active is empty, through. Only for provisioning apps whose attribute mappings do not use active: the service disables the account of a record without active.</para></summary>
+        [Parameter]
+        public SwitchParameter AllowMissingActive { get; set; }
+
+        /// <summary><para type="description">Attributes that land on Entra date-time attributes (employeeHireDate, employeeLeaveDateTime, custom DateTime attributes): their values are sent as ISO 8601 in UTC. A path such as 'urn:ietf:params:scim:schemas:extension:contoso:1.0:User:HireDate', or a bare attribute name.</para></summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? DateAttribute { get; set; }
+
+        /// <summary><para type="description">Exact formats of the date attributes' values, such as 'dd.MM.yyyy' (ISO 8601 is always read too).</para></summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? DateFormat { get; set; }
+
+        /// <summary><para type="description">The culture whose date forms the date attributes' values are written in, such as de-DE.</para></summary>
+        [Parameter]
+        [ValidateNotNull]
+        public System.Globalization.CultureInfo? DateCulture { get; set; }
+
+        /// <summary><para type="description">The provisioning app whose job schema says which attributes land on date-time attributes (added to -DateAttribute). Needs Connect-EntraProvisioning.</para></summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ServicePrincipalIdCompleter))]
+        public string? ServicePrincipalId { get; set; }
+
+        /// <summary><para type="description">The job, when the app given with -ServicePrincipalId has more than one API-driven job.</para></summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(JobIdCompleter))]
+        public string? JobId { get; set; }
+
+        /// <summary><para type="description">The run state file of the provisioning job (the same one Send-ScimBulkRequest -StatePath records into): only joiners, movers and leavers are converted.</para></summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? StatePath { get; set; }
+
+        /// <summary><para type="description">With -StatePath: converts every worker, changed or not (a periodic full run that repairs drift); leavers are still found.</para></summary>
+        [Parameter]
+        public SwitchParameter Full { get; set; }
+
+        /// <summary><para type="description">With -StatePath: the input is not the whole population (one department, a correction file), so nobody missing from it is a leaver.</para></summary>
+        [Parameter]
+        public SwitchParameter PartialInput { get; set; }
+
+        /// <summary><para type="description">With -StatePath: the most leavers a run may find before it stops, as a percentage of the active workers in the state ('10%') or a number of workers (500). The default is 5%.</para></summary>
+        [Parameter]
+        [ValidateNotNull]
+        public EntraInboundProvisioning.State.LeaverThreshold? LeaverThreshold { get; set; }
+
+        /// <summary><para type="description">With -StatePath: sends the leavers even when they exceed -LeaverThreshold (a real mass departure).</para></summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
 
         /// <summary><para type="description">Emits each bulk request as a JSON string instead of an object.</para></summary>
         [Parameter]
@@ -126,7 +183,34 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 EmptyValue = EmptyValue,
                 ScimSchemaNamespace = ScimSchemaNamespace,
                 ExternalIdFilter = ExternalId is null ? null : new HashSet<string>(ExternalId.Where(e => !string.IsNullOrWhiteSpace(e)).Select(e => e.Trim()), StringComparer.OrdinalIgnoreCase),
+                DuplicateExternalId = DuplicateExternalId,
+                AllowMissingActive = AllowMissingActive.IsPresent,
+                DateAttributes = DateAttribute is null ? null : new HashSet<string>(DateAttribute.Select(d => d.Trim()), StringComparer.OrdinalIgnoreCase),
+                Dates = DateFormat is null && DateCulture is null ? null : new ScimDate(DateFormat, DateCulture),
+                Full = Full.IsPresent,
+                PartialInput = PartialInput.IsPresent,
+                LeaverThreshold = LeaverThreshold ?? EntraInboundProvisioning.State.LeaverThreshold.Default,
+                AllowManyLeavers = Force.IsPresent,
             };
+
+            _whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? whatIf)
+                ? whatIf is SwitchParameter { IsPresent: true } || whatIf is true
+                : LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
+            OpenState();
+
+            if (ServicePrincipalId is not null)
+            {
+                LearnDateAttributes();
+            }
+            else if (JobId is not null)
+            {
+                ThrowTerminatingError(new ErrorRecord(new PSArgumentException("-JobId goes with -ServicePrincipalId."), "JobIdWithoutServicePrincipal", ErrorCategory.InvalidArgument, JobId));
+            }
+
+            if ((DateFormat is not null || DateCulture is not null) && _options.DateAttributes is null)
+            {
+                WriteWarning("-DateFormat and -DateCulture only apply to the attributes named with -DateAttribute; none was given.");
+            }
 
             if (OutDirectory is not null)
             {
@@ -167,25 +251,62 @@ namespace EntraInboundProvisioning.PowerShell.Commands
 
             foreach (string file in InputFiles.Resolve(this, ParameterSetName == PathSet ? Path : LiteralPath, ParameterSetName == LiteralPathSet))
             {
-                ConvertFile(file);
+                if (_converter is null && !PrepareMapping(file))
+                {
+                    continue;
+                }
+
+                if (_converter!.WantsIndex)
+                {
+                    // Read twice, in EndProcessing: a first pass learns each worker's row and manager, so the second streams.
+                    _files.Add(file);
+                }
+                else
+                {
+                    ConvertFile(file, FilePass.Convert);
+                }
             }
         }
 
         /// <inheritdoc />
         protected override void EndProcessing()
         {
-            if (_converter is not null)
+            if (_files.Count > 0)
             {
-                BulkRequest? last = _converter.Complete();
-                if (last is not null)
+                ConvertFilesTwice();
+            }
+
+            if (_converter is not null && !_cancellation.IsCancellationRequested)
+            {
+                if (!_converter.IsStreaming && _converter.RecordsConverted > 0)
                 {
-                    Emit(last);
+                    ShowProgress(null, 0, force: true, status: $"Writing the {_converter.RecordsConverted:N0} held operation(s) into bulk requests{(_converter.OrdersManagers ? ", managers first" : string.Empty)}");
                 }
 
-                WriteVerbose($"Converted {_converter.RecordsConverted} of {_converter.RecordsRead} record(s) into {_converter.RequestsCompleted} bulk request(s); {_converter.RecordsFailed} record(s) had errors{(_options.ExternalIdFilter is null ? string.Empty : $", {_converter.RecordsFiltered} were not in -ExternalId")}.");
-                if (_options.ExternalIdFilter is not null && _converter.RecordsConverted < _options.ExternalIdFilter.Count)
+                try
                 {
-                    WriteWarning($"{_options.ExternalIdFilter.Count - _converter.RecordsConverted} of the {_options.ExternalIdFilter.Count} externalId(s) given with -ExternalId were not found in the input.");
+                    _converter.Complete();
+                }
+                catch (DuplicateExternalIdException ex)
+                {
+                    ThrowTerminatingError(new ErrorRecord(ex, "DuplicateExternalIdsFound", ErrorCategory.InvalidData, null));
+                }
+                catch (InvalidOperationException ex)
+                {
+                    ThrowTerminatingError(new ErrorRecord(ex, "InputFileChanged", ErrorCategory.InvalidData, null));
+                }
+                catch (EntraInboundProvisioning.State.TooManyLeaversException ex)
+                {
+                    ThrowTerminatingError(new ErrorRecord(ex, "TooManyLeavers", ErrorCategory.LimitsExceeded, StatePath));
+                }
+
+                Drain();
+                Summarize();
+                WriteVerbose($"Converted {_converter.RecordsConverted} of {_converter.RecordsRead} record(s) into {_converter.Operations} operation(s) in {_converter.RequestsCompleted} bulk request(s); {_converter.RecordsFailed} record(s) had errors, {_converter.RecordsSuperseded} repeated row(s) were left out{(_options.ExternalIdFilter is null ? string.Empty : $", {_converter.RecordsFiltered} were not in -ExternalId")}{(_converter.SpilledBytes > 0 ? $"; {_converter.SpilledBytes / 1048576.0:N0} MB of held operations went to an encrypted temporary file" : string.Empty)}.");
+                long found = _converter.Operations + _converter.Summary().Unchanged;
+                if (_options.ExternalIdFilter is not null && found < _options.ExternalIdFilter.Count)
+                {
+                    WriteWarning($"{_options.ExternalIdFilter.Count - found} of the {_options.ExternalIdFilter.Count} externalId(s) given with -ExternalId were not converted (not in the input, or their records had errors).");
                 }
             }
 
@@ -199,19 +320,149 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         public void Dispose()
         {
             _converter?.Dispose();
+            _state?.Dispose();
             _cancellation.Dispose();
         }
 
-        private void ConvertFile(string file)
+        /// <summary>Opens the run state (shared with Send-ScimBulkRequest -StatePath in the same pipeline).</summary>
+        private void OpenState()
         {
-            CsvRecordReader reader;
+            if (StatePath is null)
+            {
+                string? stray = Full.IsPresent ? "-Full" : PartialInput.IsPresent ? "-PartialInput" : LeaverThreshold is not null ? "-LeaverThreshold" : Force.IsPresent ? "-Force" : null;
+                if (stray is not null)
+                {
+                    ThrowTerminatingError(new ErrorRecord(new PSArgumentException($"{stray} applies to runs with a state: give -StatePath."), "StatePathRequired", ErrorCategory.InvalidArgument, stray));
+                }
+
+                return;
+            }
+
+            string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(StatePath);
+            _state = StateSessions.Open(this, path);
+            _options.State = _state;
+            WriteVerbose($"State '{path}': {_state.Workers:N0} worker(s), {_state.ActiveWorkers:N0} active{(_state.SavedAt is DateTimeOffset saved ? $", saved {saved:u}" : ", new")}.");
+        }
+
+        /// <summary>
+        /// Adds the job schema's date-time attributes to the date attributes. Its own method, never inlined: converting
+        /// without -ServicePrincipalId must not load the Graph client or MSAL.
+        /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private void LearnDateAttributes()
+        {
+            var api = ProvisioningSession.Require(this);
+            var pump = new AsyncPump();
+            var (sp, job) = JobTarget.Resolve(this, api, pump, ServicePrincipalId!, JobId, _cancellation.Token);
+            string schema = JobTarget.Run(this, pump, ct => api.GetSchemaAsync(sp.Id, job.Id, ct), "GetSchemaFailed", job.Id, "Synchronization.Read.All", _cancellation.Token);
+            IReadOnlyList<string> learned;
             try
             {
-                reader = new CsvRecordReader(file, new CsvReadOptions { Delimiter = Delimiter.ToString(), Encoding = Encoding ?? new UTF8Encoding(false) });
+                learned = EntraInboundProvisioning.Schema.SynchronizationSchemaDocument.Parse(schema).DateTimeAttributes();
+            }
+            catch (EntraInboundProvisioning.Schema.SynchronizationSchemaException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, "UnsupportedSchema", ErrorCategory.InvalidData, job.Id));
+                return;
+            }
+
+            WriteVerbose(learned.Count == 0
+                ? $"The schema of job {job.Id} maps no API attribute to a date-time attribute."
+                : $"The schema of job {job.Id} sends these to date-time attributes, so they go out as ISO 8601 in UTC: {string.Join(", ", learned)}.");
+            _options.DateAttributes ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (string name in learned)
+            {
+                _options.DateAttributes.Add(name);
+            }
+
+            _learnedDates = new HashSet<string>(learned, StringComparer.OrdinalIgnoreCase);
+        }
+
+        /// <summary>Reads the first file's header to build the same-named mapping when none was given; false when unreadable.</summary>
+        private bool PrepareMapping(string file)
+        {
+            try
+            {
+                using var reader = OpenCsv(file);
+                EnsureMapping(reader.Header.Names, $"'{file}'");
+                return true;
             }
             catch (Exception ex) when (ex is CsvFormatException or IOException or UnauthorizedAccessException)
             {
                 WriteError(new ErrorRecord(ex, "InputFileUnreadable", ErrorCategory.ReadError, file));
+                return false;
+            }
+        }
+
+        /// <summary>
+        /// The first pass indexes every file (externalIds and managers only; it reports nothing about records), the
+        /// second converts them. A file that changes in between stops the command.
+        /// </summary>
+        private void ConvertFilesTwice()
+        {
+            var stamps = new Dictionary<string, (long, DateTime)>(StringComparer.Ordinal);
+            foreach (string file in _files)
+            {
+                stamps[file] = Stamp(file);
+                ConvertFile(file, FilePass.Index);
+            }
+
+            if (_cancellation.IsCancellationRequested)
+            {
+                return;
+            }
+
+            try
+            {
+                _converter!.EndIndex();
+            }
+            catch (DuplicateExternalIdException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, "DuplicateExternalIdsFound", ErrorCategory.InvalidData, null));
+            }
+            catch (EntraInboundProvisioning.State.TooManyLeaversException ex)
+            {
+                // Before the second pass: not one request was written.
+                ThrowTerminatingError(new ErrorRecord(ex, "TooManyLeavers", ErrorCategory.LimitsExceeded, StatePath));
+            }
+
+            foreach (string file in _files)
+            {
+                if (Stamp(file) != stamps[file])
+                {
+                    ThrowTerminatingError(new ErrorRecord(new IOException($"'{file}' changed while it was read (it is read twice: once to learn each worker's row and manager, once to convert). Run again when the export is complete."), "InputFileChanged", ErrorCategory.InvalidData, file));
+                }
+
+                ConvertFile(file, FilePass.Convert);
+            }
+        }
+
+        private static (long Length, DateTime Written) Stamp(string file)
+        {
+            var info = new FileInfo(file);
+            return info.Exists ? (info.Length, info.LastWriteTimeUtc) : (-1, DateTime.MinValue);
+        }
+
+        private CsvRecordReader OpenCsv(string file)
+            => new CsvRecordReader(file, new CsvReadOptions { Delimiter = Delimiter.ToString(), Encoding = Encoding ?? new UTF8Encoding(false) });
+
+        private void ConvertFile(string file, FilePass pass)
+        {
+            bool indexing = pass == FilePass.Index;
+            CsvRecordReader reader;
+            try
+            {
+                reader = OpenCsv(file);
+            }
+            catch (Exception ex) when (ex is CsvFormatException or IOException or UnauthorizedAccessException)
+            {
+                // The first pass stays silent: the second reports the same problem once.
+                _converter?.MarkInputIncomplete($"'{file}' could not be read");
+                if (!indexing)
+                {
+                    WriteError(new ErrorRecord(ex, "InputFileUnreadable", ErrorCategory.ReadError, file));
+                }
+
                 return;
             }
 
@@ -220,10 +471,18 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 EnsureMapping(reader.Header.Names, $"'{file}'");
                 try
                 {
-                    foreach (CsvRecord record in reader.ReadRecords(ReportRow, _cancellation.Token))
+                    foreach (CsvRecord record in reader.ReadRecords(indexing ? MarkIncomplete : ReportRow, _cancellation.Token))
                     {
-                        Convert(record);
-                        ShowProgress(reader, record.Number);
+                        if (indexing)
+                        {
+                            _converter!.Index(record);
+                        }
+                        else
+                        {
+                            Convert(record);
+                        }
+
+                        ShowProgress(reader, record.Number, pass: pass);
                     }
                 }
                 catch (OperationCanceledException)
@@ -232,20 +491,58 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 }
                 catch (Exception ex) when (ex is IOException or CsvFormatException)
                 {
-                    WriteError(new ErrorRecord(ex, "InputFileUnreadable", ErrorCategory.ReadError, file));
+                    _converter!.MarkInputIncomplete($"'{file}' could not be read to the end");
+                    if (!indexing)
+                    {
+                        WriteError(new ErrorRecord(ex, "InputFileUnreadable", ErrorCategory.ReadError, file));
+                    }
                 }
             }
         }
 
         private void ReportRow(CsvRowProblem problem)
-            => WriteError(new ErrorRecord(new InvalidDataException(problem.Message), "CsvRowMalformed", ErrorCategory.InvalidData, problem));
+        {
+            MarkIncomplete(problem);
+            WriteError(new ErrorRecord(new InvalidDataException(problem.Message), "CsvRowMalformed", ErrorCategory.InvalidData, problem));
+        }
+
+        /// <summary>A row that cannot be read may hold a worker, who would then look like a leaver.</summary>
+        private void MarkIncomplete(CsvRowProblem problem) => _converter?.MarkInputIncomplete($"'{problem.Source}' has rows that cannot be read (row {problem.Row} first)");
+
+        /// <summary>Reports what the run decided; with -WhatIf, that is its output.</summary>
+        private void Summarize()
+        {
+            EntraInboundProvisioning.State.ConversionSummary summary = _converter!.Summary();
+            if (_state is not null)
+            {
+                _state.CurrentPlan = summary;
+                WriteInformation(new InformationRecord(summary, MyInvocation.MyCommand.Name) { Tags = { "Summary" } });
+                WriteVerbose($"Run plan: {summary}.");
+                if (!_whatIf && _emitted > 0 && _outDirectory is null && !AsJson.IsPresent && _state.SharedBy == 1)
+                {
+                    WriteWarning("-StatePath was given to ConvertTo-ScimBulkRequest only: the state learns what the service accepted from Send-ScimBulkRequest -StatePath (the same file). Without it, the next run converts these changes again.");
+                }
+            }
+
+            if (_whatIf)
+            {
+                string plan = _state is null ? $"{summary.Operations:N0} record(s) in {summary.Requests:N0} request(s)" : $"{summary.Joiners:N0} joiner(s), {summary.Movers:N0} mover(s), {summary.Leavers:N0} leaver(s), {summary.Retries + summary.Refreshes:N0} re-sent; {summary.Unchanged:N0} unchanged: {summary.Requests:N0} request(s)";
+                ShouldProcess(_state?.Path ?? "the input", $"Convert {plan}");
+                WriteObject(summary);
+            }
+        }
 
         private void Convert(IRecord record)
         {
-            BulkRequest? request = _converter!.Add(record);
-            if (request is not null)
+            _converter!.Add(record);
+            Drain();
+        }
+
+        private void Drain()
+        {
+            while (_converter!.TryTake(out BulkRequest? request))
             {
-                Emit(request);
+                Emit(request!);
             }
         }
 
@@ -284,7 +581,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
 
         private void UseMapping(AttributeMapping mapping, IReadOnlyList<MappingFinding> readFindings, IReadOnlyCollection<string>? columns)
         {
-            List<MappingFinding> findings = readFindings.Concat(MappingValidator.Validate(mapping, columns)).ToList();
+            List<MappingFinding> findings = readFindings.Concat(MappingValidator.Validate(mapping, columns, AllowMissingActive.IsPresent)).ToList();
             foreach (MappingFinding warning in findings.Where(f => f.Severity == FindingSeverity.Warning))
             {
                 WriteWarning($"{warning.Attribute}: {warning.Message}");
@@ -311,6 +608,12 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             {
                 ThrowTerminatingError(new ErrorRecord(ex, "InvalidScimSchemaNamespace", ErrorCategory.InvalidArgument, ScimSchemaNamespace));
             }
+
+            // A schema attribute the mapping does not send is no mistake; a name the admin typed is worth a warning.
+            foreach (string unmatched in _converter!.UnmatchedDateAttributes.Where(u => _learnedDates is null || !_learnedDates.Contains(u)))
+            {
+                WriteWarning($"-DateAttribute '{unmatched}' matches no attribute of the mapping{(ScimSchemaNamespace is null ? string.Empty : " or -ScimSchemaNamespace")}; check the name (for example 'urn:ietf:params:scim:schemas:extension:contoso:1.0:User:HireDate').");
+            }
         }
 
         private void Report(ConversionDiagnostic diagnostic)
@@ -326,6 +629,12 @@ namespace EntraInboundProvisioning.PowerShell.Commands
 
         private void Emit(BulkRequest request)
         {
+            _emitted++;
+            if (_whatIf)
+            {
+                return;
+            }
+
             if (_outDirectory is not null)
             {
                 string file = System.IO.Path.Combine(_outDirectory, $"ScimBulkRequest-{request.Index:D4}.json");
@@ -342,17 +651,20 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             }
         }
 
-        private void ShowProgress(CsvRecordReader? reader, long row)
+        private void ShowProgress(CsvRecordReader? reader, long row, bool force = false, string? status = null, FilePass pass = FilePass.Convert)
         {
             // Checking the clock every record is cheap; writing progress is not, so at most five times a second.
-            if (_progressClock.ElapsedMilliseconds < 200)
+            if (!force && _progressClock.ElapsedMilliseconds < 200)
             {
                 return;
             }
 
             _progressClock.Restart();
             _progressShown = true;
-            var progress = new ProgressRecord(ProgressId, "Converting records to SCIM bulk requests", $"{_converter!.RecordsRead:N0} record(s) read, {_converter.RequestsCompleted:N0} request(s), {_converter.RecordsFailed:N0} error(s)");
+            status ??= pass == FilePass.Index
+                ? $"Reading each worker's row and manager first: {_converter!.RecordsIndexed:N0} record(s)"
+                : $"{_converter!.RecordsRead:N0} record(s) read, {_converter.RequestsCompleted:N0} request(s), {_converter.OperationsWaiting:N0} waiting for their manager or the end of the input, {_converter.RecordsFailed:N0} error(s)";
+            var progress = new ProgressRecord(ProgressId, "Converting records to SCIM bulk requests", status);
             if (reader is not null)
             {
                 progress.CurrentOperation = $"{reader.Source}, row {row:N0}";
@@ -364,6 +676,12 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             }
 
             WriteProgress(progress);
+        }
+
+        private enum FilePass
+        {
+            Index,
+            Convert,
         }
 
         private void CompleteProgress()

@@ -15,8 +15,8 @@ namespace EntraInboundProvisioning.PowerShell.Commands
     /// <para type="synopsis">Gets the provisioning cycles of an API-driven job with their statistics, or what happened to each record.</para>
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "ProvisioningCycleLog", DefaultParameterSetName = CyclesSet)]
-    [OutputType("EntraInboundProvisioning.Logs.ProvisioningCycle", ParameterSetName = new[] { CyclesSet })]
-    [OutputType("EntraInboundProvisioning.Logs.ProvisioningLogEntry")]
+    [OutputType(typeof(ProvisioningCycle), ParameterSetName = new[] { CyclesSet })]
+    [OutputType(typeof(ProvisioningLogEntry))]
     public sealed class GetProvisioningCycleLogCommand : PSCmdlet, IDisposable
     {
         private const string CyclesSet = "Cycles";
@@ -25,10 +25,11 @@ namespace EntraInboundProvisioning.PowerShell.Commands
 
         private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();
         private readonly List<string> _waitFor = new List<string>();
+        private readonly Dictionary<string, DateTimeOffset> _notBefore = new Dictionary<string, DateTimeOffset>(StringComparer.OrdinalIgnoreCase);
 
-        // Boxed: fields of Core value types would need Core while PowerShell lays out the type at import.
-        private object? _status;
-        private object? _action;
+        // Null until given: a filter the user did not ask for is not applied.
+        private ProvisioningStatus? _status;
+        private ProvisioningAction? _action;
 
         /// <summary><para type="description">The provisioning app's service principal (object id or application id); its API-driven job's logs are read.</para></summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -64,7 +65,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         [Parameter(ParameterSetName = CyclesSet)]
         public ProvisioningStatus Status
         {
-            get => _status is ProvisioningStatus value ? value : ProvisioningStatus.Success;
+            get => _status ?? ProvisioningStatus.Success;
             set => _status = value;
         }
 
@@ -72,7 +73,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         [Parameter(ParameterSetName = CyclesSet)]
         public ProvisioningAction Action
         {
-            get => _action is ProvisioningAction value ? value : ProvisioningAction.Other;
+            get => _action ?? ProvisioningAction.Other;
             set => _action = value;
         }
 
@@ -90,6 +91,10 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         [Parameter(Mandatory = true, ParameterSetName = WaitSet)]
         public SwitchParameter Wait { get; set; }
 
+        /// <summary><para type="description">With -Wait: when the records were accepted (Send-ScimBulkRequest results bind here); log entries older than that, less a minute for clocks, are not their outcome.</para></summary>
+        [Parameter(ParameterSetName = WaitSet, ValueFromPipelineByPropertyName = true)]
+        public DateTimeOffset? AcceptedAt { get; set; }
+
         /// <summary><para type="description">A Send-ScimBulkRequest journal whose records -Wait waits for.</para></summary>
         [Parameter(ParameterSetName = WaitSet)]
         [ValidateNotNullOrEmpty]
@@ -102,6 +107,11 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         /// <summary><para type="description">How often -Wait reads the logs (default 30 seconds).</para></summary>
         [Parameter(ParameterSetName = WaitSet)]
         public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+        /// <summary><para type="description">The run state file of the job: records that failed in their cycle (or whose manager could not be set) are marked to be sent again on the next run, even if unchanged; successes clear that mark.</para></summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? StatePath { get; set; }
 
         /// <inheritdoc />
         protected override void BeginProcessing()
@@ -120,6 +130,14 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 if (ExternalId is not null)
                 {
                     _waitFor.AddRange(ExternalId);
+                    if (AcceptedAt is DateTimeOffset accepted)
+                    {
+                        // The service's clock may differ a little from this machine's.
+                        foreach (string id in ExternalId)
+                        {
+                            _notBefore[id] = accepted.AddMinutes(-1);
+                        }
+                    }
                 }
 
                 return;
@@ -134,14 +152,52 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             if (ParameterSetName == WaitSet)
             {
                 WaitForOutcomes();
+                return;
             }
+
+            SaveState();
         }
 
         /// <inheritdoc />
         protected override void StopProcessing() => _cancellation.Cancel();
 
         /// <inheritdoc />
-        public void Dispose() => _cancellation.Dispose();
+        public void Dispose()
+        {
+            _state?.Dispose();
+            _cancellation.Dispose();
+        }
+
+        private EntraInboundProvisioning.State.RunState? _state;
+        private readonly List<ProvisioningLogEntry> _seen = new List<ProvisioningLogEntry>();
+        private int _learned;
+
+        /// <summary>Feeds record outcomes to the state (-StatePath), so failures are sent again on the next run.</summary>
+        private void Learn(IEnumerable<ProvisioningLogEntry> entries)
+        {
+            if (StatePath is null)
+            {
+                return;
+            }
+
+            _state ??= StateSessions.Open(this, SessionState.Path.GetUnresolvedProviderPathFromPSPath(StatePath));
+            foreach (ProvisioningLogEntry entry in entries.OrderBy(e => e.ActivityDateTime))
+            {
+                _learned += _state.RecordOutcome(entry) ? 1 : 0;
+            }
+        }
+
+        private void SaveState()
+        {
+            Learn(_seen);
+            if (_state is null)
+            {
+                return;
+            }
+
+            _state.Commit();
+            WriteVerbose($"State '{_state.Path}': {_learned} record(s) changed their retry mark; {_state.PendingRetries} will be sent again on the next run.");
+        }
 
         private (ProvisioningApi Api, AsyncPump Pump, string JobId) Target()
         {
@@ -167,8 +223,8 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 CycleId = CycleId,
                 Since = Since,
                 Until = Until,
-                Status = _status as ProvisioningStatus?,
-                Action = _action as ProvisioningAction?,
+                Status = _status,
+                Action = _action,
                 ExternalId = ExternalId is { Length: 1 } ? ExternalId[0] : null,
             };
             IReadOnlyList<ProvisioningCycle> cycles = JobTarget.Run(this, pump, ct => reader.RecentCyclesAsync(query, CycleId is null ? NumberOfCycles : 1, ct), "GetProvisioningLogsFailed", jobId, "AuditLog.Read.All", _cancellation.Token);
@@ -176,6 +232,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             var only = ExternalId is { Length: > 1 } ? new HashSet<string>(ExternalId, StringComparer.OrdinalIgnoreCase) : null;
             foreach (ProvisioningCycle cycle in cycles)
             {
+                _seen.AddRange(cycle.Entries);
                 if (Detail.IsPresent || recordFilter)
                 {
                     // Record-level filters ask about records, so records come back (the re-send loop pipes their ExternalId).
@@ -214,8 +271,10 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             var progress = new Progress<(int Found, int Wanted)>(p => pump.Verbose($"{p.Found} of {p.Wanted} record(s) have an outcome in the logs."));
             DateTimeOffset since = Since ?? DateTimeOffset.UtcNow.AddHours(-1);
             WriteProgress(new ProgressRecord(ProgressId, "Waiting for provisioning logs", $"{wanted.Count} record(s), up to {Timeout}"));
-            LogWaitResult result = JobTarget.Run(this, pump, ct => reader.WaitForOutcomesAsync(jobId, wanted, since, PollInterval, Timeout, progress, ct), "GetProvisioningLogsFailed", jobId, "AuditLog.Read.All", _cancellation.Token);
+            LogWaitResult result = JobTarget.Run(this, pump, ct => reader.WaitForOutcomesAsync(jobId, wanted, since, PollInterval, Timeout, progress, ct, _notBefore), "GetProvisioningLogsFailed", jobId, "AuditLog.Read.All", _cancellation.Token);
             WriteProgress(new ProgressRecord(ProgressId, "Waiting for provisioning logs", "Done") { RecordType = ProgressRecordType.Completed });
+            _seen.AddRange(result.Outcomes);
+            SaveState();
             WriteObject(result.Outcomes, enumerateCollection: true);
             if (result.Missing.Count > 0)
             {

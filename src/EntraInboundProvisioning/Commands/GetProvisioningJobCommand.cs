@@ -11,7 +11,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
     /// <para type="synopsis">Gets the provisioning jobs of an app: status, last execution and quarantine.</para>
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "ProvisioningJob")]
-    [OutputType("EntraInboundProvisioning.Graph.SynchronizationJobInfo")]
+    [OutputType(typeof(SynchronizationJobInfo))]
     public sealed class GetProvisioningJobCommand : PSCmdlet, IDisposable
     {
         private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();

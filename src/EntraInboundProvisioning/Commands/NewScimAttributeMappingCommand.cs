@@ -109,6 +109,11 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 WriteWarning($"No column looked like a worker id ({string.Join(", ", _columns.Names.Take(8))}{(_columns.Names.Count > 8 ? ", ..." : string.Empty)}); edit the externalId line of the mapping before using it.");
             }
 
+            if (!suggestion.HasActive)
+            {
+                WriteWarning("No column looked like a worker status, so the mapping has no active line yet. Add one before using it: the provisioning service disables the account of a record without active.");
+            }
+
             WriteVerbose($"Mapped {suggestion.Columns.Count - suggestion.Unmatched.Count} of {suggestion.Columns.Count} column(s); left as comments: {string.Join(", ", suggestion.Unmatched)}.");
             string text = suggestion.ToPsd1(_sourceName, ScimSchemaNamespace);
             if (OutFile is null)

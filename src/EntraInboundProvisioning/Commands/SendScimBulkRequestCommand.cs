@@ -18,7 +18,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
     /// <para type="synopsis">Sends SCIM bulk requests to the /bulkUpload endpoint of an API-driven provisioning job, paced and retried.</para>
     /// </summary>
     [Cmdlet(VerbsCommunications.Send, "ScimBulkRequest", DefaultParameterSetName = InputObjectSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-    [OutputType("EntraInboundProvisioning.Sending.BulkUploadResult")]
+    [OutputType(typeof(BulkUploadResult))]
     public sealed class SendScimBulkRequestCommand : PSCmdlet, IDisposable
     {
         private const string InputObjectSet = "InputObject";
@@ -46,6 +46,10 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         private long _acceptedRecords;
         private int _failed;
         private bool _budgetWarned;
+        private EntraInboundProvisioning.State.RunState? _state;
+        private readonly Dictionary<int, Queue<string>> _inFlight = new Dictionary<int, Queue<string>>();
+        private DateTimeOffset _startedAt;
+        private bool _committed;
 
         /// <summary><para type="description">Bulk requests from ConvertTo-ScimBulkRequest.</para></summary>
         [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
@@ -114,6 +118,11 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         [Parameter]
         public SwitchParameter Resume { get; set; }
 
+        /// <summary><para type="description">The run state file of the job (the one ConvertTo-ScimBulkRequest -StatePath read): every record the service accepts is recorded in it, so the next run sends only what changed.</para></summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? StatePath { get; set; }
+
         /// <summary><para type="description">Pauses the job before uploading and starts it again afterwards, in every case. The job is never restarted (a restart would purge the upload).</para></summary>
         [Parameter]
         public SwitchParameter RestartService { get; set; }
@@ -145,6 +154,21 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             {
                 _whatIf = true;
                 return;
+            }
+
+            _startedAt = DateTimeOffset.UtcNow;
+            if (StatePath is not null)
+            {
+                string statePath = SessionState.Path.GetUnresolvedProviderPathFromPSPath(StatePath);
+                _state = StateSessions.Open(this, statePath);
+                try
+                {
+                    _state.BindJob(_servicePrincipalId, _jobId);
+                }
+                catch (InvalidOperationException ex)
+                {
+                    ThrowTerminatingError(new ErrorRecord(ex, "StateBelongsToAnotherJob", ErrorCategory.InvalidArgument, statePath));
+                }
             }
 
             int budget = DailyRequestLimit;
@@ -199,7 +223,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 BulkRequest request;
                 try
                 {
-                    request = BulkRequest.Parse(File.ReadAllText(file), ++_fileIndex, file);
+                    request = BulkRequestReader.Parse(File.ReadAllText(file), ++_fileIndex, file);
                 }
                 catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
                 {
@@ -236,6 +260,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             }
 
             StartAgain();
+            CommitState(stopped: false);
             WriteProgress(new ProgressRecord(ProgressId, "Sending SCIM bulk requests", "Done") { RecordType = ProgressRecordType.Completed });
             WriteVerbose($"{_accepted} of {_requests} request(s) accepted ({_acceptedRecords} record(s)), {_failed} not accepted, {_sender.Calls} call(s) made. The provisioning service processes accepted records asynchronously; their logs appear within minutes (Get-ProvisioningCycleLog -Wait).");
         }
@@ -250,10 +275,91 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         /// <inheritdoc />
         public void Dispose()
         {
+            if (_sender is not null && _state is not null && !_committed)
+            {
+                // Stopped (Ctrl+C) or failed: keep what the service accepted. The journal holds it if this fails too.
+                _sender.Stop();
+                var clock = Stopwatch.StartNew();
+                while (!_sender.IsFinished && clock.Elapsed < TimeSpan.FromSeconds(10))
+                {
+                    Thread.Sleep(20);
+                }
+
+                foreach (BulkUploadResult result in _sender.Drain())
+                {
+                    Record(result);
+                }
+            }
+
             _sender?.Dispose();
             StartAgain();
+            if (_sender is not null && _requests > 0)
+            {
+                // Only a run that posted something has anything to record; one stopped before (a refused conversion)
+                // leaves the state as it was.
+                try
+                {
+                    CommitState(stopped: true);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // The state's journal keeps the accepted records for the next run.
+                }
+            }
+
+            _state?.Dispose();
             _journal?.Dispose();
             _cancellation.Dispose();
+        }
+
+        /// <summary>Records an accepted request's records in the state (on the pipeline thread, where the state lives).</summary>
+        private void Record(BulkUploadResult result)
+        {
+            if (_state is null || !_inFlight.TryGetValue(result.Index, out Queue<string>? posted) || posted.Count == 0)
+            {
+                return;
+            }
+
+            string json = posted.Dequeue();
+            if (result.Status is BulkUploadStatus.Accepted or BulkUploadStatus.AlreadyAccepted)
+            {
+                _state.RecordAccepted(json, DateTimeOffset.UtcNow);
+            }
+        }
+
+        private void CommitState(bool stopped)
+        {
+            if (_state is null || _committed)
+            {
+                return;
+            }
+
+            _committed = true;
+            _state.Commit(new EntraInboundProvisioning.State.RunRecord
+            {
+                StartedAt = _startedAt,
+                CompletedAt = DateTimeOffset.UtcNow,
+                JobId = _jobId,
+                Plan = _state.CurrentPlan,
+                Requests = _requests,
+                Accepted = _accepted,
+                AcceptedRecords = _acceptedRecords,
+                NotAccepted = _failed,
+                Stopped = stopped,
+            });
+            WriteVerboseSafe($"State '{_state.Path}' saved: {_state.Workers:N0} worker(s), {_accepted} accepted request(s) of this run recorded.");
+        }
+
+        private void WriteVerboseSafe(string text)
+        {
+            try
+            {
+                WriteVerbose(text);
+            }
+            catch (PipelineStoppedException)
+            {
+                // Stopped: nothing can be written any more.
+            }
         }
 
         private void ResolveTarget()
@@ -297,6 +403,17 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 return;
             }
 
+            if (_state is not null)
+            {
+                if (!_inFlight.TryGetValue(request.Index, out Queue<string>? posted))
+                {
+                    posted = new Queue<string>();
+                    _inFlight.Add(request.Index, posted);
+                }
+
+                posted.Enqueue(request.Json);
+            }
+
             while (!_sender!.TryPost(request, TimeSpan.FromMilliseconds(100)))
             {
                 foreach (BulkUploadResult result in _sender.Drain())
@@ -313,6 +430,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
 
         private void Write(BulkUploadResult result)
         {
+            Record(result);
             switch (result.Status)
             {
                 case BulkUploadStatus.Accepted:

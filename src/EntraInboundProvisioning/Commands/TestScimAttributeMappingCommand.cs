@@ -16,7 +16,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
     /// <para type="synopsis">Validates an attribute mapping against the SCIM User schemas and, when given, the input's columns.</para>
     /// </summary>
     [Cmdlet(VerbsDiagnostic.Test, "ScimAttributeMapping", DefaultParameterSetName = MappingOnlySet)]
-    [OutputType("EntraInboundProvisioning.Mapping.MappingFinding")]
+    [OutputType(typeof(MappingFinding))]
     [OutputType(typeof(bool))]
     public sealed class TestScimAttributeMappingCommand : PSCmdlet
     {
@@ -60,6 +60,10 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         [ArgumentCompleter(typeof(EncodingCompleter))]
         public Encoding? Encoding { get; set; }
 
+        /// <summary><para type="description">Accepts a mapping without active. Only for provisioning apps whose attribute mappings do not use active: the service disables the account of a record without active.</para></summary>
+        [Parameter]
+        public SwitchParameter AllowMissingActive { get; set; }
+
         /// <summary><para type="description">Returns only $true when the mapping has no errors, $false otherwise.</para></summary>
         [Parameter]
         public SwitchParameter Quiet { get; set; }
@@ -102,7 +106,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         {
             (AttributeMapping mapping, IReadOnlyList<MappingFinding> readFindings) = MappingArgument.Load(this, AttributeMapping!, new ScriptBlockEvaluator());
             IReadOnlyCollection<string>? columns = _sawInput ? (IReadOnlyCollection<string>)_columns.Names : null;
-            List<MappingFinding> findings = readFindings.Concat(MappingValidator.Validate(mapping, columns)).Concat(_fileFindings).ToList();
+            List<MappingFinding> findings = readFindings.Concat(MappingValidator.Validate(mapping, columns, AllowMissingActive.IsPresent)).Concat(_fileFindings).ToList();
             if (Quiet.IsPresent)
             {
                 WriteObject(findings.All(f => f.Severity != FindingSeverity.Error));

@@ -21,7 +21,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
     /// <para type="synopsis">Adds custom attributes (typed) and, on request, their attribute mappings to an API-driven provisioning job's schema.</para>
     /// </summary>
     [Cmdlet(VerbsData.Update, "ProvisioningSchema", DefaultParameterSetName = NamesSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
-    [OutputType("EntraInboundProvisioning.Schema.SchemaChange")]
+    [OutputType(typeof(SchemaChange))]
     public sealed class UpdateProvisioningSchemaCommand : PSCmdlet, IDisposable
     {
         private const string NamesSet = "AttributeName";
@@ -34,10 +34,6 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         private readonly List<SchemaAttributeSpec> _specs = new List<SchemaAttributeSpec>();
         private readonly HashSet<string> _seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         private readonly List<string> _invalid = new List<string>();
-
-        // Boxed: a field of a Core value type would need Core while PowerShell lays out the type at import.
-        private object? _flowType;
-        private object? _type;
 
         /// <summary><para type="description">The provisioning app's service principal: its object id or application id.</para></summary>
         [Parameter(Mandatory = true)]
@@ -87,11 +83,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
 
         /// <summary><para type="description">The type of attributes named by -AttributeName, -Path, -AttributeMapping or -InputObject (default String).</para></summary>
         [Parameter]
-        public SchemaAttributeType Type
-        {
-            get => _type is SchemaAttributeType value ? value : SchemaAttributeType.String;
-            set => _type = value;
-        }
+        public SchemaAttributeType Type { get; set; } = SchemaAttributeType.String;
 
         /// <summary><para type="description">The CSV delimiter for -Path (default comma).</para></summary>
         [Parameter(ParameterSetName = PathSet)]
@@ -104,11 +96,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
 
         /// <summary><para type="description">The flow type of added mappings (default Always).</para></summary>
         [Parameter]
-        public AttributeFlowType FlowType
-        {
-            get => _flowType is AttributeFlowType value ? value : AttributeFlowType.Always;
-            set => _flowType = value;
-        }
+        public AttributeFlowType FlowType { get; set; } = AttributeFlowType.Always;
 
         /// <summary><para type="description">Replaces existing mappings to the same target attributes.</para></summary>
         [Parameter]

@@ -101,6 +101,7 @@ namespace EntraInboundProvisioning.Benchmarks.Sending
                 MappingNode.ForColumn("externalId", "Id"),
                 MappingNode.ForColumn("userName", "Upn"),
                 MappingNode.ForColumn("displayName", "Name"),
+                MappingNode.ForConstant("active", true),
             });
             var requests = new List<BulkRequest>();
             using var converter = new BulkRequestConverter(mapping, null, d => throw new InvalidOperationException(d.Message));
@@ -110,17 +111,10 @@ namespace EntraInboundProvisioning.Benchmarks.Sending
                 record.Add("Id", $"B{i}");
                 record.Add("Upn", $"b{i}@contoso.com");
                 record.Add("Name", $"Worker {i}");
-                if (converter.Add(record) is BulkRequest request)
-                {
-                    requests.Add(request);
-                }
+                converter.Add(record);
             }
 
-            if (converter.Complete() is BulkRequest last)
-            {
-                requests.Add(last);
-            }
-
+            requests.AddRange(converter.CompleteAndTakeAll());
             return requests;
         }
     }

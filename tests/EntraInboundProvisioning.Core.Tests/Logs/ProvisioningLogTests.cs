@@ -30,7 +30,7 @@ namespace EntraInboundProvisioning.Tests.Logs
                 ["modifiedProperties"] = new[] { new Dictionary<string, object?> { ["displayName"] = "jobTitle", ["oldValue"] = "A", ["newValue"] = "B" } },
             });
             using JsonDocument document = JsonDocument.Parse(json);
-            return ProvisioningLogEntry.FromJson(document.RootElement);
+            return ProvisioningLogEntryReader.Read(document.RootElement);
         }
 
         [Fact]
@@ -114,7 +114,7 @@ namespace EntraInboundProvisioning.Tests.Logs
         public void EntriesWithoutATimeAreRefused()
         {
             using JsonDocument document = JsonDocument.Parse("{\"id\":\"x\",\"cycleId\":\"c\"}");
-            Assert.Contains("activityDateTime", Assert.Throws<FormatException>(() => ProvisioningLogEntry.FromJson(document.RootElement)).Message);
+            Assert.Contains("activityDateTime", Assert.Throws<FormatException>(() => ProvisioningLogEntryReader.Read(document.RootElement)).Message);
         }
     }
 }
