@@ -35,7 +35,8 @@ namespace EntraInboundProvisioning.Sending
         }
 
         /// <summary>Waits until a call may go, and counts it.</summary>
-        public async Task WaitAsync(CancellationToken cancellationToken)
+        /// <returns>The time the call was admitted (the time the window counts it at).</returns>
+        public async Task<DateTimeOffset> WaitAsync(CancellationToken cancellationToken)
         {
             while (true)
             {
@@ -52,7 +53,7 @@ namespace EntraInboundProvisioning.Sending
                     if (now >= _heldUntil && _calls.Count < _limit)
                     {
                         _calls.Enqueue(now);
-                        return;
+                        return now;
                     }
 
                     wait = now < _heldUntil ? _heldUntil - now : _calls.Peek() + _window + SafetyMargin - now;

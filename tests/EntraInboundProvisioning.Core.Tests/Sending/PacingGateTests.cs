@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Threading;
@@ -14,38 +15,40 @@ namespace EntraInboundProvisioning.Tests.Sending
         public async Task AdmitsTheLimitAtOnceAndHoldsTheNextCallForTheWindow()
         {
             using var gate = new PacingGate(5, TimeSpan.FromMilliseconds(600));
-            var clock = Stopwatch.StartNew();
-            for (int i = 0; i < 5; i++)
+            var admitted = new List<DateTimeOffset>();
+            for (int i = 0; i < 6; i++)
             {
-                await gate.WaitAsync(CancellationToken.None);
+                admitted.Add(await gate.WaitAsync(CancellationToken.None));
             }
 
-            Assert.True(clock.ElapsedMilliseconds < 400, $"the first five took {clock.ElapsedMilliseconds} ms");
-            await gate.WaitAsync(CancellationToken.None);
-            Assert.True(clock.ElapsedMilliseconds >= 600, $"the sixth went after {clock.ElapsedMilliseconds} ms");
+            // The first five go without waiting (a held call would wait the whole window), the sixth a window later.
+            double five = (admitted[4] - admitted[0]).TotalMilliseconds;
+            double sixth = (admitted[5] - admitted[0]).TotalMilliseconds;
+            Assert.True(five < 600, $"the first five took {five} ms");
+            Assert.True(sixth >= 600, $"the sixth went after {sixth} ms");
         }
 
         [Fact]
         public async Task NoWindowEverHoldsMoreThanTheLimitUnderConcurrentCallers()
         {
             using var gate = new PacingGate(4, TimeSpan.FromMilliseconds(400));
-            var clock = Stopwatch.StartNew();
-            var admitted = new System.Collections.Concurrent.ConcurrentBag<long>();
+            var admitted = new System.Collections.Concurrent.ConcurrentBag<DateTimeOffset>();
             await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(async () =>
             {
                 for (int i = 0; i < 2; i++)
                 {
-                    await gate.WaitAsync(CancellationToken.None);
-                    admitted.Add(clock.ElapsedMilliseconds);
+                    // The gate's own admission time: a caller's thread may run late after admission on a busy machine.
+                    admitted.Add(await gate.WaitAsync(CancellationToken.None));
                 }
             })));
 
-            long[] times = admitted.OrderBy(t => t).ToArray();
+            DateTimeOffset[] times = admitted.OrderBy(t => t).ToArray();
             Assert.Equal(12, times.Length);
             for (int i = 4; i < times.Length; i++)
             {
-                // Call i and call i-4 must be a full window apart (a little timer slack allowed).
-                Assert.True(times[i] - times[i - 4] >= 390, $"calls {i - 4} and {i} were {times[i] - times[i - 4]} ms apart");
+                // Call i and call i-4 must be a full window apart.
+                double apart = (times[i] - times[i - 4]).TotalMilliseconds;
+                Assert.True(apart >= 400, $"calls {i - 4} and {i} were admitted {apart} ms apart");
             }
         }
 
