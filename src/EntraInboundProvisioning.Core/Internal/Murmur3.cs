@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace EntraInboundProvisioning.Internal
 {
@@ -23,20 +24,7 @@ namespace EntraInboundProvisioning.Internal
                 int i = b * 8;
                 ulong k1 = text[i] | ((ulong)text[i + 1] << 16) | ((ulong)text[i + 2] << 32) | ((ulong)text[i + 3] << 48);
                 ulong k2 = text[i + 4] | ((ulong)text[i + 5] << 16) | ((ulong)text[i + 6] << 32) | ((ulong)text[i + 7] << 48);
-                k1 *= C1;
-                k1 = Rotl(k1, 31);
-                k1 *= C2;
-                h1 ^= k1;
-                h1 = Rotl(h1, 27);
-                h1 += h2;
-                h1 = (h1 * 5) + 0x52dce729;
-                k2 *= C2;
-                k2 = Rotl(k2, 33);
-                k2 *= C1;
-                h2 ^= k2;
-                h2 = Rotl(h2, 31);
-                h2 += h1;
-                h2 = (h2 * 5) + 0x38495ab5;
+                Block(ref h1, ref h2, k1, k2);
             }
 
             ulong t1 = 0;
@@ -55,31 +43,7 @@ namespace EntraInboundProvisioning.Internal
                 }
             }
 
-            if (remaining > 4)
-            {
-                t2 *= C2;
-                t2 = Rotl(t2, 33);
-                t2 *= C1;
-                h2 ^= t2;
-            }
-
-            if (remaining > 0)
-            {
-                t1 *= C1;
-                t1 = Rotl(t1, 31);
-                t1 *= C2;
-                h1 ^= t1;
-            }
-
-            h1 ^= (ulong)length;
-            h2 ^= (ulong)length;
-            h1 += h2;
-            h2 += h1;
-            h1 = Mix(h1);
-            h2 = Mix(h2);
-            h1 += h2;
-            h2 += h1;
-            return (h1, h2);
+            return Finish(h1, h2, t1, t2, remaining > 4, remaining > 0, (ulong)length);
         }
 
         /// <summary>MurmurHash3 x64 128-bit over bytes (a record's JSON, to tell whether it changed since the last run).</summary>
@@ -99,20 +63,7 @@ namespace EntraInboundProvisioning.Internal
                     k2 = Reverse(k2);
                 }
 
-                k1 *= C1;
-                k1 = Rotl(k1, 31);
-                k1 *= C2;
-                h1 ^= k1;
-                h1 = Rotl(h1, 27);
-                h1 += h2;
-                h1 = (h1 * 5) + 0x52dce729;
-                k2 *= C2;
-                k2 = Rotl(k2, 33);
-                k2 *= C1;
-                h2 ^= k2;
-                h2 = Rotl(h2, 31);
-                h2 += h1;
-                h2 = (h2 * 5) + 0x38495ab5;
+                Block(ref h1, ref h2, k1, k2);
             }
 
             ulong t1 = 0;
@@ -130,7 +81,33 @@ namespace EntraInboundProvisioning.Internal
                 }
             }
 
-            if (tail.Length > 8)
+            return Finish(h1, h2, t1, t2, tail.Length > 8, tail.Length > 0, (ulong)data.Length);
+        }
+
+        /// <summary>Mixes one 16-byte block into the state.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Block(ref ulong h1, ref ulong h2, ulong k1, ulong k2)
+        {
+            k1 *= C1;
+            k1 = Rotl(k1, 31);
+            k1 *= C2;
+            h1 ^= k1;
+            h1 = Rotl(h1, 27);
+            h1 += h2;
+            h1 = (h1 * 5) + 0x52dce729;
+            k2 *= C2;
+            k2 = Rotl(k2, 33);
+            k2 *= C1;
+            h2 ^= k2;
+            h2 = Rotl(h2, 31);
+            h2 += h1;
+            h2 = (h2 * 5) + 0x38495ab5;
+        }
+
+        /// <summary>Mixes the tail (the last, partial block: t1 its first 8 bytes, t2 the rest) and finalizes.</summary>
+        private static (ulong High, ulong Low) Finish(ulong h1, ulong h2, ulong t1, ulong t2, bool hasT2, bool hasT1, ulong length)
+        {
+            if (hasT2)
             {
                 t2 *= C2;
                 t2 = Rotl(t2, 33);
@@ -138,7 +115,7 @@ namespace EntraInboundProvisioning.Internal
                 h2 ^= t2;
             }
 
-            if (tail.Length > 0)
+            if (hasT1)
             {
                 t1 *= C1;
                 t1 = Rotl(t1, 31);
@@ -146,8 +123,8 @@ namespace EntraInboundProvisioning.Internal
                 h1 ^= t1;
             }
 
-            h1 ^= (ulong)data.Length;
-            h2 ^= (ulong)data.Length;
+            h1 ^= length;
+            h2 ^= length;
             h1 += h2;
             h2 += h1;
             h1 = Mix(h1);

@@ -40,6 +40,22 @@ namespace EntraInboundProvisioning.Tests.State
         }
 
         [Fact]
+        public void TheHashMixesWholeBlocksAndBothHalvesOfTheTail()
+        {
+            // Published vector: 43 bytes are two 16-byte blocks and an 11-byte tail (both tail words).
+            byte[] fox = Encoding.ASCII.GetBytes("The quick brown fox jumps over the lazy dog");
+            (ulong high, ulong low) = EntraInboundProvisioning.Internal.Murmur3.Hash128(fox, 0);
+            Assert.Equal(0xe34bbc7bbc071b6cUL, high);
+            Assert.Equal(0x7a433ca9c49a9347UL, low);
+
+            // The string form hashes the UTF-16LE bytes of the text, whatever its length modulo a block.
+            foreach (string text in new[] { string.Empty, "a", "abcd", "abcde", "abcdefgh", "21007-\u00e9\u00e8", fox.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) + " workers of Contoso Ltd." })
+            {
+                Assert.Equal(EntraInboundProvisioning.Internal.Murmur3.Hash128(Encoding.Unicode.GetBytes(text), 7), EntraInboundProvisioning.Internal.Murmur3.Hash128(text, 7));
+            }
+        }
+
+        [Fact]
         public void WhatWasAcceptedIsKnownUnchangedAfterACommitAndReopen()
         {
             var owner = Guid.NewGuid();
