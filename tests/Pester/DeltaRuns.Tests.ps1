@@ -144,39 +144,6 @@ Describe 'daily runs with -StatePath' {
     }
 }
 
-Describe 'the daily quota with a state' {
-    It 'stops at -DailyRequestLimit with a state and a journal, and the next run sends only what was not accepted' {
-        $state = Join-Path $TestDrive 'quota.state'
-        $journal = Join-Path $TestDrive 'quota.jsonl'
-        $app = Invoke-Emulator $Emulator POST '_emulator/servicePrincipals' @{ displayName = 'Quota test' }
-        $csv = Save $Rows[0..299] 'quota.csv'
-        $plan = ConvertTo-ScimBulkRequest -Path $csv -AttributeMapping $Mapping -StatePath $state -WhatIf
-        $plan.Joiners | Should -Be 300
-        $plan.Requests | Should -BeGreaterThan 3
-
-        $first = @(ConvertTo-ScimBulkRequest -Path $csv -AttributeMapping $Mapping -StatePath $state |
-                Send-ScimBulkRequest -ServicePrincipalId $app.id -StatePath $state -JournalPath $journal -Resume -DailyRequestLimit 3 -MaxConcurrency 1 -WarningVariable warns -WarningAction SilentlyContinue -ErrorAction SilentlyContinue)
-        $sent = @($first | Where-Object Status -eq 'Accepted')
-        $sent.Count | Should -Be 3
-        @($first | Where-Object Status -eq 'NotSent').Count | Should -Be ($plan.Requests - 3)
-        $warns.Message | Should -Match 'daily request limit'
-        $accepted = ($sent | Measure-Object OperationCount -Sum).Sum
-        (Get-ProvisioningState $state).Workers | Should -Be $accepted
-
-        # The next day: the state knows what was accepted, the journal counts the calls already made today.
-        $next = ConvertTo-ScimBulkRequest -Path $csv -AttributeMapping $Mapping -StatePath $state -WhatIf
-        $next.Joiners | Should -Be (300 - $accepted)
-        $next.Unchanged | Should -Be $accepted
-        $second = @(ConvertTo-ScimBulkRequest -Path $csv -AttributeMapping $Mapping -StatePath $state |
-                Send-ScimBulkRequest -ServicePrincipalId $app.id -StatePath $state -JournalPath $journal -Resume -DailyRequestLimit 1000)
-        $second.Status | Sort-Object -Unique | Should -Be 'Accepted'
-        ($second | Measure-Object OperationCount -Sum).Sum | Should -Be (300 - $accepted)
-        (Invoke-Emulator $Emulator GET "_emulator/jobs/$($app.jobId)/calls").bulkUploadCalls | Should -Be (3 + $second.Count)
-        $counts = (Invoke-Emulator $Emulator GET "_emulator/jobs/$($app.jobId)/operations").counts
-        @($Rows[0..299].WorkerID | Where-Object { $counts.$_ -ne 1 }).Count | Should -Be 0
-    }
-}
-
 Describe 'kill -9 during a delta run' {
     It 'leaves the old state intact, and the rerun delivers every change once without re-sending what was accepted' {
         $state = Join-Path $TestDrive 'crash.state'
