@@ -31,26 +31,7 @@ namespace EntraInboundProvisioning.Tests.Scim
         {
             var run = new Run();
             using var converter = new BulkRequestConverter(mapping, options, run.Diagnostics.Add);
-            if (indexFirst && converter.WantsIndex)
-            {
-                foreach (IRecord record in records)
-                {
-                    converter.Index(record);
-                }
-
-                converter.EndIndex();
-            }
-
-            foreach (IRecord record in records)
-            {
-                converter.Add(record);
-                while (converter.TryTake(out BulkRequest? request))
-                {
-                    run.Requests.Add(request!);
-                }
-            }
-
-            run.Requests.AddRange(converter.CompleteAndTakeAll());
+            run.Requests.AddRange(indexFirst ? converter.ConvertAll(() => records) : converter.ConvertAll(records));
             return run;
         }
 

@@ -44,26 +44,7 @@ namespace EntraInboundProvisioning.Tests.State
             configure?.Invoke(options);
             using (var converter = new BulkRequestConverter(Mapping(), options, outcome.Run.Diagnostics.Add))
             {
-                if (indexFirst && converter.WantsIndex)
-                {
-                    foreach (IRecord record in records)
-                    {
-                        converter.Index(record);
-                    }
-
-                    converter.EndIndex();
-                }
-
-                foreach (IRecord record in records)
-                {
-                    converter.Add(record);
-                    while (converter.TryTake(out BulkRequest? request))
-                    {
-                        outcome.Run.Requests.Add(request!);
-                    }
-                }
-
-                outcome.Run.Requests.AddRange(converter.CompleteAndTakeAll());
+                outcome.Run.Requests.AddRange(indexFirst ? converter.ConvertAll(() => records) : converter.ConvertAll(records));
                 outcome.Summary = converter.Summary();
             }
 

@@ -58,7 +58,7 @@ namespace EntraInboundProvisioning.IntegrationTests.Conversion
             var diagnostics = new List<ConversionDiagnostic>();
             var requests = new List<BulkRequest>();
             using var converter = new BulkRequestConverter(mapping, options, diagnostics.Add);
-            IEnumerable<CsvRecord> Read()
+            IEnumerable<IRecord> Read()
             {
                 using var reader = new CsvRecordReader(new StringReader(csv), "hr.csv");
                 foreach (CsvRecord record in reader.ReadRecords())
@@ -67,26 +67,7 @@ namespace EntraInboundProvisioning.IntegrationTests.Conversion
                 }
             }
 
-            if (converter.WantsIndex)
-            {
-                foreach (CsvRecord record in Read())
-                {
-                    converter.Index(record);
-                }
-
-                converter.EndIndex();
-            }
-
-            foreach (CsvRecord record in Read())
-            {
-                converter.Add(record);
-                while (converter.TryTake(out BulkRequest? request))
-                {
-                    requests.Add(request!);
-                }
-            }
-
-            requests.AddRange(converter.CompleteAndTakeAll());
+            requests.AddRange(converter.ConvertAll(Read));
             return (requests, diagnostics);
         }
 

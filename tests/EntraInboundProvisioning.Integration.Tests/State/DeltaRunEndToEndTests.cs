@@ -63,7 +63,7 @@ namespace EntraInboundProvisioning.IntegrationTests.State
             ConversionSummary summary;
             using (var converter = new BulkRequestConverter(Mapping, options, _ => { }))
             {
-                IEnumerable<CsvRecord> Read()
+                IEnumerable<IRecord> Read()
                 {
                     using var reader = new CsvRecordReader(new StringReader(csv), "hr.csv");
                     foreach (CsvRecord record in reader.ReadRecords())
@@ -72,22 +72,7 @@ namespace EntraInboundProvisioning.IntegrationTests.State
                     }
                 }
 
-                foreach (CsvRecord record in Read())
-                {
-                    converter.Index(record);
-                }
-
-                converter.EndIndex();
-                foreach (CsvRecord record in Read())
-                {
-                    converter.Add(record);
-                    while (converter.TryTake(out BulkRequest? request))
-                    {
-                        requests.Add(request!);
-                    }
-                }
-
-                requests.AddRange(converter.CompleteAndTakeAll());
+                requests.AddRange(converter.ConvertAll(Read));
                 summary = converter.Summary();
             }
 
