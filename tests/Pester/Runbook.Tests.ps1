@@ -13,14 +13,16 @@ BeforeAll {
     $script:Blob = [hashtable]::Synchronized(@{ Exists = $false; Content = [byte[]]@(); Lease = $null; Metadata = @{}; Requests = [Collections.ArrayList]::new(); Token = 'test-storage-token' })
     $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
     $listener.Start(); $script:BlobPort = $listener.LocalEndpoint.Port; $listener.Stop()
+    # The listener belongs to this runspace, so AfterAll can stop it: that ends the GetContext() the server's runspace
+    # waits in, and only then can the runspace itself stop (stopping it first would wait for ever).
+    $script:BlobListener = [System.Net.HttpListener]::new()
+    $BlobListener.Prefixes.Add("http://127.0.0.1:$BlobPort/")
+    $BlobListener.Start()
     $script:BlobServer = [powershell]::Create()
     $null = $BlobServer.AddScript({
-            param($Blob, $Port)
-            $http = [System.Net.HttpListener]::new()
-            $http.Prefixes.Add("http://127.0.0.1:$Port/")
-            $http.Start()
+            param($Blob, $http)
             while ($http.IsListening) {
-                $context = $http.GetContext()
+                try { $context = $http.GetContext() } catch { break }
                 $request = $context.Request; $response = $context.Response
                 $status = 200
                 $leaseId = $request.Headers['x-ms-lease-id']
@@ -54,7 +56,7 @@ BeforeAll {
                 $response.StatusCode = $status
                 $response.Close()
             }
-        }).AddArgument($Blob).AddArgument($BlobPort)
+        }).AddArgument($Blob).AddArgument($BlobListener)
     $null = $BlobServer.BeginInvoke()
     $script:BlobUri = [uri]"http://127.0.0.1:$BlobPort/provisioning/hr.state"
     $script:Token = ConvertTo-SecureString $Blob.Token -AsPlainText -Force
@@ -77,6 +79,7 @@ BeforeAll {
 
 AfterAll {
     Remove-Item Env:IDENTITY_ENDPOINT, Env:IDENTITY_HEADER -ErrorAction SilentlyContinue
+    $BlobListener.Close()
     $BlobServer.Stop(); $BlobServer.Dispose()
     Stop-TestEmulator $Emulator
 }
