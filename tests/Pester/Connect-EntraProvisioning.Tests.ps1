@@ -54,7 +54,7 @@ Connect-EntraProvisioning -TenantId '$($Emulator.TenantId)' -ClientId '$($Emulat
 'typed=' + (`$job -is [EntraInboundProvisioning.Graph.SynchronizationJobInfo])
 [System.Runtime.Loader.AssemblyLoadContext]::All | ForEach-Object { foreach (`$a in `$_.Assemblies) { if (`$a.GetName().Name -eq 'Microsoft.Identity.Client') { '{0}={1}' -f `$_.Name, `$a.GetName().Version } } }
 "@
-        $output = pwsh -NoProfile -NonInteractive -Command $script
+        $output = Invoke-PowerShellChild $script
         $output | Should -Contain 'job=Active'
         $output | Should -Contain 'typed=True'
         $output | Should -Contain 'Default=4.10.0.0'

@@ -164,10 +164,10 @@ Import-Module '$ModuleManifest'
 Connect-EntraProvisioning -TenantId '$($Emulator.TenantId)' -ClientId '$($Emulator.ClientId)' -ClientSecret (ConvertTo-SecureString '$($Emulator.ClientSecret)' -AsPlainText -Force) -TestEndpoint '$($Emulator.BaseUri)' -TestCertificate ([System.Security.Cryptography.X509Certificates.X509CertificateLoader]::LoadCertificate([Convert]::FromBase64String('$([Convert]::ToBase64String($Emulator.Certificate.RawData))'))) | Out-Null
 ConvertTo-ScimBulkRequest -Path '$csv' -AttributeMapping '$Mapping' -StatePath '$state' -OperationsPerRequest 5 | Send-ScimBulkRequest -ServicePrincipalId '$sp2' -StatePath '$state' -MaxConcurrency 1 | Out-Null
 "@
-            $child = Start-Process pwsh -ArgumentList '-NoProfile', '-NonInteractive', '-Command', $script -PassThru
+            $child = Start-PowerShellChild $script
             $deadline = (Get-Date).AddSeconds(60)
             while (-not ((Test-Path "$state.journal") -and @(Get-Content "$state.journal").Count -ge 8) -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 100 }
-            & kill -9 $child.Id
+            $child.Kill()   # SIGKILL on Linux and macOS, TerminateProcess on Windows: kill -9
             $child.WaitForExit()
         }
         finally {

@@ -28,7 +28,7 @@ Describe 'EntraInboundProvisioning module' {
 
     It 'does not load MSAL or Microsoft.Graph when importing and converting' {
         $script = "Import-Module '$ModuleManifest'; @{ Id = '1'; Upn = 'a@x' } | ConvertTo-ScimBulkRequest -AttributeMapping @{ externalId = 'Id'; userName = 'Upn'; active = { `$true } } | Out-Null; [AppDomain]::CurrentDomain.GetAssemblies().GetName().Name -join ','"
-        $loaded = pwsh -NoProfile -NonInteractive -Command $script
+        $loaded = Invoke-PowerShellChild $script
         $loaded | Should -Not -Match 'Microsoft\.Identity\.Client'
         $loaded | Should -Not -Match 'Microsoft\.Graph'
     }
@@ -51,7 +51,7 @@ Import-Module '$ModuleManifest'
 'typed=' + (`$requests[0] -is [EntraInboundProvisioning.Scim.BulkRequest])
 `$contexts | Where-Object { `$_ -match '^(CsvHelper|EntraInboundProvisioning[.A-Za-z]*)=' }
 "@
-        $output = pwsh -NoProfile -NonInteractive -Command $script
+        $output = Invoke-PowerShellChild $script
         $output | Should -Contain 'operations=25'
         $output | Should -Contain 'EntraInboundProvisioning.Core=EntraInboundProvisioning'
         $output | Should -Contain 'CsvHelper=EntraInboundProvisioning'

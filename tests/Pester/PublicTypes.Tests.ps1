@@ -94,7 +94,7 @@ Import-Module '$ModuleManifest'
 [EntraInboundProvisioning.Scim.BulkRequest].Assembly.GetName().Name
 'msal=' + [bool]([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'Microsoft.Identity.Client' })
 "@
-        $output = pwsh -NoProfile -NonInteractive -Command $script
+        $output = Invoke-PowerShellChild $script
         $output | Should -Be @('USGov', 'EntraInboundProvisioning.Contracts', 'msal=False')
     }
 }

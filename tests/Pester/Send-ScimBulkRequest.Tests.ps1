@@ -38,7 +38,7 @@ Import-Module '$ModuleManifest'
 Connect-EntraProvisioning -TenantId '$($Emulator.TenantId)' -ClientId '$($Emulator.ClientId)' -ClientSecret (ConvertTo-SecureString '$($Emulator.ClientSecret)' -AsPlainText -Force) -TestEndpoint '$($Emulator.BaseUri)' -TestCertificate ([System.Security.Cryptography.X509Certificates.X509CertificateLoader]::LoadCertificate([Convert]::FromBase64String('$([Convert]::ToBase64String($Emulator.Certificate.RawData))'))) | Out-Null
 ConvertTo-ScimBulkRequest -Path '$Csv' -AttributeMapping '$Mapping' | Send-ScimBulkRequest -ServicePrincipalId '$($Emulator.ServicePrincipalId)' -WhatIf
 "@
-        $whatIf = pwsh -NoProfile -NonInteractive -Command $script | Out-String
+        $whatIf = Invoke-PowerShellChild $script | Out-String
         Calls | Should -Be $before
         $whatIf | Should -Match '2 SCIM bulk request\(s\) with 25 record\(s\)'
         $whatIf | Should -Match ([regex]::Escape($Emulator.JobId))
