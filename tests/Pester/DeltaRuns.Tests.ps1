@@ -180,6 +180,10 @@ ConvertTo-ScimBulkRequest -Path '$csv' -AttributeMapping '$Mapping' -StatePath '
         $after.UnsavedRecords | Should -BeGreaterOrEqual 40
         $after.UnsavedRecords | Should -BeLessThan 300
         $accepted = $after.UnsavedRecords
+        # The last run is the killed one, as its journal tells it: what it got accepted, and that it never saved.
+        $after.LastRun.Recovered | Should -BeTrue
+        $after.LastRun.AcceptedRecords | Should -Be $accepted
+        $after.LastRun.Accepted | Should -Be ($accepted / 5)
 
         # The rerun recovers the journal (and says so) and sends only the rest.
         $plan = ConvertTo-ScimBulkRequest -Path $csv -AttributeMapping $Mapping -StatePath $state -WhatIf -WarningVariable warns -WarningAction SilentlyContinue

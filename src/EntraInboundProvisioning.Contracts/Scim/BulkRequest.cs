@@ -53,6 +53,9 @@ namespace EntraInboundProvisioning.Scim
         /// </summary>
         public int DependsOn { get; internal set; }
 
+        /// <summary>What the conversion knew of each operation, in order; null for a request made or read elsewhere.</summary>
+        internal IReadOnlyList<OperationFacts>? Facts { get; set; }
+
         /// <summary>Number of operations (records) in the request.</summary>
         public int OperationCount => ExternalIds.Count;
 

@@ -28,6 +28,12 @@ namespace EntraInboundProvisioning.Sending
             JobId = jobId;
         }
 
+        internal BulkUploadResult(Scim.BulkRequest request, BulkUploadStatus status, string servicePrincipalId, string jobId)
+            : this(request.Index, status, request.ExternalIds, servicePrincipalId, jobId)
+        {
+            Request = request;
+        }
+
         /// <summary>The request's index in the run.</summary>
         public int Index { get; }
 
@@ -66,6 +72,9 @@ namespace EntraInboundProvisioning.Sending
 
         /// <summary>Graph's error code, when there was one.</summary>
         public string? ErrorCode { get; internal set; }
+
+        /// <summary>The request this result answers (what was sent, with its facts), for whoever records its acceptance.</summary>
+        internal Scim.BulkRequest? Request { get; set; }
 
         /// <summary>The target service principal.</summary>
         public string ServicePrincipalId { get; }

@@ -32,6 +32,15 @@ namespace EntraInboundProvisioning.State
         /// <summary>Workers to be sent again on the next run because their last cycle failed.</summary>
         public int PendingRetries { get; internal set; }
 
+        /// <summary>Leavers whose disable no provisioning cycle has confirmed yet (waiting for their outcome, or failed and sent again).</summary>
+        public int DisablesPending { get; internal set; }
+
+        /// <summary>Workers whose last accepted record has no outcome from a provisioning cycle yet.</summary>
+        public int AwaitingOutcome { get; internal set; }
+
+        /// <summary>The sources the state's workers came from.</summary>
+        public string[] Sources { get; internal set; } = Array.Empty<string>();
+
         /// <summary>Accepted records of an interrupted run waiting in the journal (saved by the next run).</summary>
         public int UnsavedRecords { get; internal set; }
 
@@ -62,6 +71,18 @@ namespace EntraInboundProvisioning.State
 
         /// <summary>True when the next run sends the worker again (the last cycle failed).</summary>
         public bool Retry { get; internal set; }
+
+        /// <summary>True for a leaver whose disable no provisioning cycle has confirmed yet.</summary>
+        public bool DisablePending { get; internal set; }
+
+        /// <summary>True while no provisioning cycle has said how the last accepted record went.</summary>
+        public bool AwaitingOutcome { get; internal set; }
+
+        /// <summary>Why the last provisioning cycle failed on the worker ("code: reason"), or null.</summary>
+        public string? LastError { get; internal set; }
+
+        /// <summary>The source the worker came from, or null.</summary>
+        public string? Source { get; internal set; }
 
         /// <summary>When the service last accepted the worker's record.</summary>
         public DateTimeOffset AcceptedAt { get; internal set; }

@@ -29,10 +29,16 @@ namespace EntraInboundProvisioning.State
         /// <summary>Requests refused, or not sent (daily limit, stopped).</summary>
         public int NotAccepted { get; set; }
 
-        /// <summary>True when the run was stopped (Ctrl+C) before it finished.</summary>
+        /// <summary>True when the run was stopped (Ctrl+C, an error under ErrorAction Stop, the daily limit) before it finished.</summary>
         public bool Stopped { get; set; }
 
+        /// <summary>True when the run ended before it could save the state (killed): this record was rebuilt from the state's journal.</summary>
+        public bool Recovered { get; set; }
+
         /// <inheritdoc />
-        public override string ToString() => $"{Accepted} of {Requests} request(s) accepted ({AcceptedRecords} record(s)){(Stopped ? ", stopped" : string.Empty)}";
+        public override string ToString()
+            => Recovered
+                ? $"{Accepted} request(s) accepted ({AcceptedRecords} record(s)) by a run that ended before it could save; recovered from the journal"
+                : $"{Accepted} of {Requests} request(s) accepted ({AcceptedRecords} record(s)){(Stopped ? ", stopped" : string.Empty)}";
     }
 }

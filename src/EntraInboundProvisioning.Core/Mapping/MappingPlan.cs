@@ -25,6 +25,7 @@ namespace EntraInboundProvisioning.Mapping
                     PlanNode[] children = entry.Children
                         .Select(c => Bind(c, schema?.Find(c.Name), urn + ":" + c.Name))
                         .OrderBy(c => schema is null ? 0 : schema.OrderOf(c.Name))
+                        .ThenBy(c => c.Name, StringComparer.OrdinalIgnoreCase)
                         .ToArray();
                     extensions.Add(new PlanNode(urn, null, entry, children, urn));
                 }
@@ -34,9 +35,11 @@ namespace EntraInboundProvisioning.Mapping
                 }
             }
 
-            // Stable sort: known attributes in schema order; the enterprise extension before custom ones.
-            Core = core.OrderBy(n => ScimSchemas.CoreUser.OrderOf(n.Name)).ToArray();
-            Extensions = extensions.OrderBy(n => string.Equals(n.Name, ScimSchemas.EnterpriseUserUrn, StringComparison.Ordinal) ? 0 : 1).ToArray();
+            // One order whatever order the mapping lists its keys in (a hashtable's order differs from process to
+            // process, and a run state compares records byte for byte): known attributes in schema order, others by
+            // name; the enterprise extension before custom ones, which go by URN.
+            Core = core.OrderBy(n => ScimSchemas.CoreUser.OrderOf(n.Name)).ThenBy(n => n.Name, StringComparer.OrdinalIgnoreCase).ToArray();
+            Extensions = extensions.OrderBy(n => string.Equals(n.Name, ScimSchemas.EnterpriseUserUrn, StringComparison.Ordinal) ? 0 : 1).ThenBy(n => n.Name, StringComparer.OrdinalIgnoreCase).ToArray();
             ExternalId = Core.FirstOrDefault(n => n.Name == "externalId");
             UserName = Core.FirstOrDefault(n => n.Name == "userName");
             Active = Core.FirstOrDefault(n => n.Name == "active");
@@ -85,6 +88,7 @@ namespace EntraInboundProvisioning.Mapping
                     PlanNode[] children = node.Children
                         .Select(c => Bind(c, item?.FindSubAttribute(c.Name), path + "." + c.Name))
                         .OrderBy(c => item is null ? 0 : IndexOf(item, c.Name))
+                        .ThenBy(c => c.Name, StringComparer.OrdinalIgnoreCase)
                         .ToArray();
                     return new PlanNode(name, attribute, node, children, path);
                 }

@@ -53,6 +53,7 @@ namespace EntraInboundProvisioning.Scim
                 }
 
                 var externalIds = new List<string>(count);
+                var facts = new List<OperationFacts>(count);
                 int position = 0;
                 foreach (JsonElement operation in operations.EnumerateArray())
                 {
@@ -68,9 +69,10 @@ namespace EntraInboundProvisioning.Scim
                     }
 
                     externalIds.Add(externalId.GetString()!);
+                    facts.Add(FactsOf(data));
                 }
 
-                return new BulkRequest(index, json, externalIds, source);
+                return new BulkRequest(index, json, externalIds, source) { Facts = facts };
             }
         }
 
@@ -85,6 +87,40 @@ namespace EntraInboundProvisioning.Scim
             }
 
             return false;
+        }
+
+        /// <summary>The facts of each operation of a request document, read from the document.</summary>
+        internal static IReadOnlyList<OperationFacts> ReadFacts(string json) => Parse(json).Facts!;
+
+        /// <summary>
+        /// What a state records of an operation read from a file: the hash of its data object as the conversion would
+        /// have written it (the object is written again compactly with the conversion's own settings, so a file someone
+        /// re-indented or re-saved hashes the same), its userName and active, and whether it is a leaver's record
+        /// (externalId, perhaps userName, and active false: nothing else).
+        /// </summary>
+        private static OperationFacts FactsOf(JsonElement data)
+        {
+            ulong hash;
+            using (var buffer = new System.IO.MemoryStream(1024))
+            {
+                using (var writer = new Utf8JsonWriter(buffer, BulkRequestWriter.WriterOptions))
+                {
+                    data.WriteTo(writer);
+                }
+
+                hash = State.RunState.HashOf(new ReadOnlySpan<byte>(buffer.GetBuffer(), 0, (int)buffer.Length));
+            }
+
+            string externalId = WorkerKey.Normalize(data.GetProperty("externalId").GetString()!);
+            string? userName = data.TryGetProperty("userName", out JsonElement u) && u.ValueKind == JsonValueKind.String ? u.GetString() : null;
+            bool active = data.TryGetProperty("active", out JsonElement a) && a.ValueKind == JsonValueKind.True;
+            bool left = !active;
+            foreach (JsonProperty property in data.EnumerateObject())
+            {
+                left &= property.Name is "schemas" or "externalId" or "userName" or "active";
+            }
+
+            return new OperationFacts(externalId, userName, active, left, hash, inputHash: 0, source: null);
         }
 
         private static string SourceName(string? source) => source is null ? "The bulk request" : $"'{source}'";

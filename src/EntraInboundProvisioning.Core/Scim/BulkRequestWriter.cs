@@ -32,6 +32,7 @@ namespace EntraInboundProvisioning.Scim
         private readonly int _limit;
         private readonly List<string> _externalIds = new List<string>(BulkRequest.MaxOperations);
         private readonly List<OperationKind> _kinds = new List<OperationKind>(BulkRequest.MaxOperations);
+        private readonly List<OperationFacts> _facts = new List<OperationFacts>(BulkRequest.MaxOperations);
         private string? _source;
         private long _firstRecord;
         private long _lastRecord;
@@ -51,14 +52,14 @@ namespace EntraInboundProvisioning.Scim
         public int Completed => _index;
 
         /// <summary>Appends an operation; returns the request when this operation filled it.</summary>
-        /// <param name="externalId">The worker.</param>
+        /// <param name="facts">The worker and what the record carries.</param>
         /// <param name="bulkId">The operation's bulkId.</param>
         /// <param name="data">The user's data object, UTF-8 JSON.</param>
         /// <param name="source">Where the record came from.</param>
         /// <param name="record">Its row.</param>
         /// <param name="kind">Why it is sent.</param>
         /// <param name="dependsOn">The request holding this worker's manager, which must be accepted first (0: none).</param>
-        public BulkRequest? Append(string externalId, string bulkId, ReadOnlySpan<byte> data, string? source, long record, OperationKind kind, int dependsOn = 0)
+        public BulkRequest? Append(in OperationFacts facts, string bulkId, ReadOnlySpan<byte> data, string? source, long record, OperationKind kind, int dependsOn = 0)
         {
             _dependsOn = Math.Max(_dependsOn, dependsOn);
             if (_externalIds.Count == 0)
@@ -85,8 +86,9 @@ namespace EntraInboundProvisioning.Scim
                 _lastRecord = Math.Max(_lastRecord, record);
             }
 
-            _externalIds.Add(externalId);
+            _externalIds.Add(facts.ExternalId);
             _kinds.Add(kind);
+            _facts.Add(facts);
             _writer.WriteStartObject();
             _writer.WriteString(MethodName, "POST");
             _writer.WriteString(BulkIdName, bulkId);
@@ -109,9 +111,10 @@ namespace EntraInboundProvisioning.Scim
             _writer.WriteEndObject();
             _writer.Flush();
             string json = Encoding.UTF8.GetString(_buffer.GetBuffer(), 0, (int)_buffer.Length);
-            var request = new BulkRequest(++_index, json, _externalIds.ToArray(), _source, _firstRecord, _lastRecord) { OperationKinds = _kinds.ToArray(), DependsOn = _dependsOn };
+            var request = new BulkRequest(++_index, json, _externalIds.ToArray(), _source, _firstRecord, _lastRecord) { OperationKinds = _kinds.ToArray(), DependsOn = _dependsOn, Facts = _facts.ToArray() };
             _externalIds.Clear();
             _kinds.Clear();
+            _facts.Clear();
             _dependsOn = 0;
             return request;
         }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Buffers.Binary;
 using System.Linq;
 using System.Text;
 using EntraInboundProvisioning.Internal;
@@ -37,7 +38,8 @@ namespace EntraInboundProvisioning.Scim
         private readonly ChunkedList<Held> _held = new ChunkedList<Held>();
         private int[] _index = new int[1024]; // open addressing over worker keys: worker number + 1, 0 when free
         private readonly long[] _placed = new long[6];
-        private List<(WorkerKey Key, string ExternalId, byte[] Data, OperationKind Kind)>? _extra;
+        private readonly List<string?> _factSources = new List<string?>();
+        private List<(WorkerKey Key, OperationFacts Facts, byte[] Data, OperationKind Kind)>? _extra;
         private long _sinceCompleted;
         private bool _cascading;
         private bool _inputEnded;
@@ -178,6 +180,11 @@ namespace EntraInboundProvisioning.Scim
         /// <summary>Ends the first pass; under the Error policy, reports every repeat and throws.</summary>
         public void EndIndex()
         {
+            if (_phase == Phase.Holding && _offeredRecords == 0 && _indexedRecords == 0)
+            {
+                _phase = Phase.Indexing; // an input without a single record: nothing was indexed, nothing is wrong
+            }
+
             if (_phase != Phase.Indexing)
             {
                 throw new InvalidOperationException("EndIndex follows Index.");
@@ -192,9 +199,10 @@ namespace EntraInboundProvisioning.Scim
         public bool Knows(WorkerKey key) => Find(key, out _);
 
         /// <summary>Takes an operation: written now, held for its manager, or held until the end.</summary>
-        public void Add(WorkerKey key, string externalId, WorkerKey? manager, string? source, long row, ReadOnlySpan<byte> data, OperationKind kind)
+        public void Add(WorkerKey key, in OperationFacts facts, WorkerKey? manager, string? source, long row, ReadOnlySpan<byte> data, OperationKind kind)
         {
             long ordinal = ++_offeredRecords;
+            string externalId = facts.ExternalId;
             switch (_phase)
             {
                 case Phase.Direct:
@@ -204,7 +212,7 @@ namespace EntraInboundProvisioning.Scim
                     {
                         Operations++;
                         _placed[(int)kind]++;
-                        Enqueue(_writer.Append(externalId, key.ToBulkId(), data, source, row, kind));
+                        Enqueue(_writer.Append(facts, key.ToBulkId(), data, source, row, kind));
                     }
 
                     return;
@@ -213,7 +221,7 @@ namespace EntraInboundProvisioning.Scim
                 case Phase.Holding:
                 {
                     int w = Register(key, externalId, source, row, ordinal, out bool chosen);
-                    int h = Hold(w, externalId, source, row, data, kind, ordinal);
+                    int h = Hold(w, facts, source, row, data, kind, ordinal);
                     if (chosen)
                     {
                         SetManager(w, key, manager, externalId);
@@ -238,12 +246,12 @@ namespace EntraInboundProvisioning.Scim
                     _sinceCompleted++;
                     if (MustWait(w))
                     {
-                        int h = Hold(w, externalId, source, row, data, kind, ordinal);
+                        int h = Hold(w, facts, source, row, data, kind, ordinal);
                         Wait(h, w);
                         return;
                     }
 
-                    Place(w, externalId, data, source, row, kind);
+                    Place(w, facts, data, source, row, kind);
                     return;
                 }
 
@@ -340,12 +348,12 @@ namespace EntraInboundProvisioning.Scim
             _phase = Phase.Completed;
             if (phase == Phase.Direct)
             {
-                foreach ((WorkerKey key, string externalId, byte[] data, OperationKind kind) in _extra ?? new List<(WorkerKey, string, byte[], OperationKind)>())
+                foreach ((WorkerKey key, OperationFacts facts, byte[] data, OperationKind kind) in _extra ?? new List<(WorkerKey, OperationFacts, byte[], OperationKind)>())
                 {
-                    Register(key, externalId, null, 0, ++_offeredRecords, out _);
+                    Register(key, facts.ExternalId, null, 0, ++_offeredRecords, out _);
                     Operations++;
                     _placed[(int)kind]++;
-                    Enqueue(_writer.Append(externalId, key.ToBulkId(), data, null, 0, kind));
+                    Enqueue(_writer.Append(facts, key.ToBulkId(), data, null, 0, kind));
                 }
 
                 Enqueue(_writer.Complete());
@@ -354,11 +362,11 @@ namespace EntraInboundProvisioning.Scim
 
             if (phase == Phase.Holding)
             {
-                foreach ((WorkerKey key, string externalId, byte[] data, OperationKind kind) in _extra ?? new List<(WorkerKey, string, byte[], OperationKind)>())
+                foreach ((WorkerKey key, OperationFacts facts, byte[] data, OperationKind kind) in _extra ?? new List<(WorkerKey, OperationFacts, byte[], OperationKind)>())
                 {
                     long ordinal = ++_offeredRecords;
-                    int w = Register(key, externalId, null, 0, ordinal, out _);
-                    Choose(w, Hold(w, externalId, null, 0, data, kind, ordinal));
+                    int w = Register(key, facts.ExternalId, null, 0, ordinal, out _);
+                    Choose(w, Hold(w, facts, null, 0, data, kind, ordinal));
                 }
             }
 
@@ -398,10 +406,10 @@ namespace EntraInboundProvisioning.Scim
         }
 
         /// <summary>Adds an operation that does not come from the input (a leaver), sent after everything else.</summary>
-        public void AddAfterInput(WorkerKey key, string externalId, ReadOnlySpan<byte> data, OperationKind kind)
+        public void AddAfterInput(WorkerKey key, in OperationFacts facts, byte[] data, OperationKind kind)
         {
-            _extra ??= new List<(WorkerKey, string, byte[], OperationKind)>();
-            _extra.Add((key, externalId, data.ToArray(), kind));
+            _extra ??= new List<(WorkerKey, OperationFacts, byte[], OperationKind)>();
+            _extra.Add((key, facts, data, kind));
         }
 
         private IEnumerable<BulkRequest> Finish(bool replay)
@@ -442,11 +450,11 @@ namespace EntraInboundProvisioning.Scim
             if (!replay && _extra is not null)
             {
                 // Leavers of a streamed run: after every record of the input, nobody waits for them.
-                foreach ((WorkerKey key, string externalId, byte[] data, OperationKind kind) in _extra)
+                foreach ((WorkerKey key, OperationFacts facts, byte[] data, OperationKind kind) in _extra)
                 {
-                    int w = Register(key, externalId, null, 0, ++_offeredRecords, out _);
+                    int w = Register(key, facts.ExternalId, null, 0, ++_offeredRecords, out _);
                     Operations++;
-                    Place(w, externalId, data, null, 0, kind);
+                    Place(w, facts, data, null, 0, kind);
                     while (_ready.Count > 0)
                     {
                         yield return _ready.Dequeue();
@@ -597,29 +605,77 @@ namespace EntraInboundProvisioning.Scim
         }
 
         /// <summary>Keeps an operation (externalId and data) in the buffer; a null externalId keeps only its place in the input.</summary>
-        private int Hold(int w, string? externalId, string? source, long row, ReadOnlySpan<byte> data, OperationKind kind, long ordinal)
+        /// <summary>
+        /// Keeps an operation in the buffer (which spills to an encrypted file when large): its facts, then its data,
+        /// as [externalId][userName][hash][input hash][active, left][source][data]. A row that is not sent keeps nothing.
+        /// </summary>
+        private int Hold(int w, in OperationFacts? facts, string? source, long row, ReadOnlySpan<byte> data, OperationKind kind, long ordinal)
         {
             int h = _held.Add(new Held { Worker = w, Source = SourceIndex(source), Row = row, Kind = kind, NextWaiter = None, Ordinal = ordinal, State = HeldState.Held });
-            if (externalId is null)
+            if (facts is not OperationFacts f)
             {
                 return h;
             }
 
-            int idLength = Encoding.UTF8.GetByteCount(externalId);
-            int length = 2 + idLength + data.Length;
+            int idLength = Encoding.UTF8.GetByteCount(f.ExternalId);
+            int userLength = f.UserName is null ? 0 : Encoding.UTF8.GetByteCount(f.UserName);
+            int length = 2 + idLength + 2 + userLength + 8 + 8 + 1 + 1 + data.Length;
             if (_scratch.Length < length)
             {
                 _scratch = new byte[Math.Max(length, _scratch.Length * 2)];
             }
 
-            _scratch[0] = (byte)(idLength >> 8);
-            _scratch[1] = (byte)idLength;
-            Encoding.UTF8.GetBytes(externalId, 0, externalId.Length, _scratch, 2);
-            data.CopyTo(_scratch.AsSpan(2 + idLength));
+            int at = 0;
+            _scratch[at++] = (byte)(idLength >> 8);
+            _scratch[at++] = (byte)idLength;
+            at += Encoding.UTF8.GetBytes(f.ExternalId, 0, f.ExternalId.Length, _scratch, at);
+            int userField = f.UserName is null ? ushort.MaxValue : userLength;
+            _scratch[at++] = (byte)(userField >> 8);
+            _scratch[at++] = (byte)userField;
+            at += f.UserName is null ? 0 : Encoding.UTF8.GetBytes(f.UserName, 0, f.UserName.Length, _scratch, at);
+            BinaryPrimitives.WriteUInt64LittleEndian(_scratch.AsSpan(at), f.Hash);
+            BinaryPrimitives.WriteUInt64LittleEndian(_scratch.AsSpan(at + 8), f.InputHash);
+            at += 16;
+            _scratch[at++] = (byte)((f.Active ? 1 : 0) | (f.Left ? 2 : 0));
+            _scratch[at++] = FactSource(f.Source);
+            data.CopyTo(_scratch.AsSpan(at));
             _buffer ??= new OperationBuffer(_options.MemoryBufferBytes, _options.SpillDirectory);
             _held[h].Data = _buffer.Append(_scratch.AsSpan(0, length));
             _held[h].Length = length;
             return h;
+        }
+
+        /// <summary>Reads back what <see cref="Hold"/> kept: the facts, and the data (valid until the buffer is read again).</summary>
+        private OperationFacts ReadHeld(int h, out ReadOnlySpan<byte> data)
+        {
+            ArraySegment<byte> entry = _buffer!.Read(_held[h].Data, _held[h].Length);
+            byte[] bytes = entry.Array!;
+            int at = entry.Offset;
+            int idLength = (bytes[at] << 8) | bytes[at + 1];
+            string externalId = Encoding.UTF8.GetString(bytes, at + 2, idLength);
+            at += 2 + idLength;
+            int userField = (bytes[at] << 8) | bytes[at + 1];
+            string? userName = userField == ushort.MaxValue ? null : Encoding.UTF8.GetString(bytes, at + 2, userField);
+            at += 2 + (userField == ushort.MaxValue ? 0 : userField);
+            ulong hash = BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(at));
+            ulong inputHash = BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(at + 8));
+            at += 16;
+            byte flags = bytes[at++];
+            string? source = _factSources[bytes[at++]];
+            data = new ReadOnlySpan<byte>(bytes, at, entry.Offset + entry.Count - at);
+            return new OperationFacts(externalId, userName, (flags & 1) != 0, (flags & 2) != 0, hash, inputHash, source);
+        }
+
+        private byte FactSource(string? source)
+        {
+            int index = _factSources.IndexOf(source);
+            if (index < 0)
+            {
+                _factSources.Add(source);
+                index = _factSources.Count - 1;
+            }
+
+            return (byte)index;
         }
 
         /// <summary>The worker's operation is not sent: release those waiting for them.</summary>
@@ -629,7 +685,7 @@ namespace EntraInboundProvisioning.Scim
             Release(w);
         }
 
-        private void Place(int w, string externalId, ReadOnlySpan<byte> data, string? source, long row, OperationKind kind)
+        private void Place(int w, in OperationFacts facts, ReadOnlySpan<byte> data, string? source, long row, OperationKind kind)
         {
             ref Worker worker = ref _workers[w];
             worker.State = WorkerState.Open;
@@ -637,7 +693,7 @@ namespace EntraInboundProvisioning.Scim
             _placed[(int)kind]++;
             _inRequest.Add(w);
             int dependsOn = worker.HasManager && Find(worker.Manager, out int m) && _workers[m].State == WorkerState.Done ? _workers[m].Request : 0;
-            BulkRequest? full = _writer.Append(externalId, worker.Key.ToBulkId(), data, source, row, kind, dependsOn);
+            BulkRequest? full = _writer.Append(facts, worker.Key.ToBulkId(), data, source, row, kind, dependsOn);
             if (full is not null)
             {
                 _cascading = false;
@@ -649,13 +705,9 @@ namespace EntraInboundProvisioning.Scim
         private void PlaceHeld(int h)
         {
             ref Held held = ref _held[h];
-            ArraySegment<byte> entry = _buffer!.Read(held.Data, held.Length);
-            byte[] bytes = entry.Array!;
-            int at = entry.Offset;
-            int idLength = (bytes[at] << 8) | bytes[at + 1];
-            string externalId = Encoding.UTF8.GetString(bytes, at + 2, idLength);
+            OperationFacts facts = ReadHeld(h, out ReadOnlySpan<byte> data);
             held.State = HeldState.Placed;
-            Place(held.Worker, externalId, new ReadOnlySpan<byte>(bytes, at + 2 + idLength, entry.Count - 2 - idLength), SourceOf(held.Source), held.Row, held.Kind);
+            Place(held.Worker, facts, data, SourceOf(held.Source), held.Row, held.Kind);
         }
 
         /// <summary>

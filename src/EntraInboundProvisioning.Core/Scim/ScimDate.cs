@@ -46,6 +46,9 @@ namespace EntraInboundProvisioning.Scim
             _cultureGiven = culture is not null;
         }
 
+        /// <summary>What changes how a date is read (its formats and culture), for a run's record fingerprint.</summary>
+        internal string Describe() => (_formats is null ? "unambiguous" : string.Join(";", _formats)) + (_cultureGiven ? " culture " + _culture.Name : string.Empty);
+
         /// <summary>The default reader: unambiguous forms, invariant culture.</summary>
         public static ScimDate Default { get; } = new ScimDate();
 

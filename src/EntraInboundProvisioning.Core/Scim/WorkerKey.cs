@@ -21,12 +21,22 @@ namespace EntraInboundProvisioning.Scim
 
         public ulong Low { get; }
 
-        /// <summary>externalIds match case-insensitively, as Entra ID matches them.</summary>
+        /// <summary>
+        /// The one rule for telling workers apart: externalIds match case-insensitively, as Entra ID matches them, and
+        /// leading or trailing whitespace is not part of the key (see <see cref="Normalize"/>).
+        /// </summary>
         public static WorkerKey Of(string externalId)
         {
-            (ulong high, ulong low) = Internal.Murmur3.Hash128(externalId.ToUpperInvariant(), Seed);
+            (ulong high, ulong low) = Internal.Murmur3.Hash128(Normalize(externalId).ToUpperInvariant(), Seed);
             return new WorkerKey(high, low);
         }
+
+        /// <summary>
+        /// The externalId a worker is sent and kept under: without leading or trailing whitespace. The service does not
+        /// document trimming, so "E2 " would reach it as a worker of its own (a second account, and E2 a leaver); an
+        /// HR key with a stray space is a typing slip, never a different person.
+        /// </summary>
+        public static string Normalize(string externalId) => externalId.Trim();
 
         /// <summary>The bulkId of the worker's operation: the key's bytes as a version 8 (custom) UUID.</summary>
         public string ToBulkId()

@@ -34,6 +34,7 @@ namespace EntraInboundProvisioning.Sending
         private readonly object _jitterGate = new object();
         private int _calls;
         private int _running;
+        private volatile bool _finishing;
 
         /// <summary>Starts the workers.</summary>
         /// <param name="api">The session's provisioning API.</param>
@@ -71,9 +72,9 @@ namespace EntraInboundProvisioning.Sending
         /// </summary>
         public bool TryPost(BulkRequest request, TimeSpan wait)
         {
-            if (_resume && _journal is not null && _journal.WasAccepted(_jobId, request.ExternalIds))
+            if (_resume && _journal is not null && _journal.WasAccepted(_jobId, request.Json, _options.ResumeAcceptedSince))
             {
-                _results.Add(new BulkUploadResult(request.Index, BulkUploadStatus.AlreadyAccepted, request.ExternalIds, _servicePrincipalId, _jobId) { Error = "Accepted in an earlier run (journal)." });
+                _results.Add(new BulkUploadResult(request, BulkUploadStatus.AlreadyAccepted, _servicePrincipalId, _jobId) { Error = "Accepted in an earlier run (journal)." });
                 Answered(request.Index);
                 return true;
             }
@@ -123,6 +124,17 @@ namespace EntraInboundProvisioning.Sending
 
         /// <summary>True when every posted request has a result in the results queue.</summary>
         public bool IsFinished => Volatile.Read(ref _running) == 0;
+
+        /// <summary>
+        /// Stops sending but lets the calls in flight finish, without retrying them: what is still queued is reported as
+        /// NotSent, and a call the service answers is reported as it answered, so whoever records acceptances knows what
+        /// was accepted. For a run that ends on an error; Ctrl+C uses <see cref="Stop"/>.
+        /// </summary>
+        public void Finish()
+        {
+            _finishing = true;
+            _queue.CompleteAdding();
+        }
 
         /// <summary>Stops promptly: in-flight calls are cancelled and what is still queued is reported as NotSent.</summary>
         public void Stop()
@@ -180,7 +192,7 @@ namespace EntraInboundProvisioning.Sending
             GraphException? last = null;
             while (attempts < _options.MaxAttempts)
             {
-                if (_stop.IsCancellationRequested)
+                if (_stop.IsCancellationRequested || _finishing)
                 {
                     return NotSent(request, attempts, clock, last, "The run was stopped before this request was accepted.");
                 }
@@ -198,7 +210,7 @@ namespace EntraInboundProvisioning.Sending
                     await _api.Graph.Tokens.GetTokenAsync(false, _stop.Token).ConfigureAwait(false);
                     await _gate.WaitAsync(_stop.Token).ConfigureAwait(false);
                     GraphResponse response = await _api.BulkUploadAsync(_servicePrincipalId, _jobId, request.Json, clientRequestId, _stop.Token).ConfigureAwait(false);
-                    var accepted = new BulkUploadResult(request.Index, BulkUploadStatus.Accepted, request.ExternalIds, _servicePrincipalId, _jobId)
+                    var accepted = new BulkUploadResult(request, BulkUploadStatus.Accepted, _servicePrincipalId, _jobId)
                     {
                         HttpStatus = (int)response.Status,
                         Attempts = attempts,
@@ -241,7 +253,7 @@ namespace EntraInboundProvisioning.Sending
                 }
             }
 
-            return new BulkUploadResult(request.Index, BulkUploadStatus.Failed, request.ExternalIds, _servicePrincipalId, _jobId)
+            return new BulkUploadResult(request, BulkUploadStatus.Failed, _servicePrincipalId, _jobId)
             {
                 HttpStatus = last?.Status is HttpStatusCode status ? (int)status : null,
                 Attempts = attempts,
@@ -254,7 +266,7 @@ namespace EntraInboundProvisioning.Sending
         }
 
         private BulkUploadResult NotSent(BulkRequest request, int attempts, Stopwatch clock, GraphException? last, string why)
-            => new BulkUploadResult(request.Index, BulkUploadStatus.NotSent, request.ExternalIds, _servicePrincipalId, _jobId)
+            => new BulkUploadResult(request, BulkUploadStatus.NotSent, _servicePrincipalId, _jobId)
             {
                 Attempts = attempts,
                 Elapsed = clock.Elapsed,

@@ -26,6 +26,13 @@ namespace EntraInboundProvisioning.Sending
         /// <summary>Calls this run may make (the tenant allows 2,000 a day with P1/P2, 6,000 with Governance).</summary>
         public int CallBudget { get; set; } = 2000;
 
+        /// <summary>
+        /// With -Resume, only journaled acceptances from this moment on stand for a request of the same content. A run
+        /// with a state sets it to when the state was last saved: an older acceptance of the same content is a retry
+        /// or a re-send the state asked for, not a request an interrupted run already delivered.
+        /// </summary>
+        public DateTimeOffset? ResumeAcceptedSince { get; set; }
+
         /// <summary>Seeds the retry jitter (tests); null for a random seed.</summary>
         public int? JitterSeed { get; set; }
     }

@@ -3,41 +3,43 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
 namespace EntraInboundProvisioning.Sending
 {
     /// <summary>
-    /// A JSON-lines file with one line per accepted bulk request (time, job, externalIds, request ids), flushed as
-    /// each request is accepted, so a crashed or stopped run can resume without sending anything twice and the
-    /// provisioning logs can be checked for exactly these records later.
+    /// A JSON-lines file with one line per accepted bulk request (time, job, externalIds, request ids, a key of its
+    /// content), flushed as each request is accepted, so a crashed or stopped run can resume without sending anything
+    /// twice and the provisioning logs can be checked for exactly these records later.
     /// </summary>
     public sealed class UploadJournal : IDisposable
     {
+        private readonly FileStream _stream;
         private readonly StreamWriter _writer;
         private readonly object _gate = new object();
+        private readonly Dictionary<string, DateTimeOffset> _accepted;
 
-        private UploadJournal(string path, HashSet<string> accepted, int acceptedLastDay)
+        private UploadJournal(string path, Dictionary<string, DateTimeOffset> accepted, int acceptedLastDay)
         {
             Path = path;
-            AcceptedKeys = accepted;
+            _accepted = accepted;
             AcceptedInLast24Hours = acceptedLastDay;
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
-            var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+            _stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
             bool endsMidLine = EndsMidLine(path);
-            _writer = new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true };
+            _writer = new StreamWriter(_stream, new UTF8Encoding(false));
             if (endsMidLine)
             {
                 // A run cut off mid-line: start on a fresh line so the next entry stays readable.
                 _writer.WriteLine();
+                _writer.Flush();
             }
         }
 
         /// <summary>The journal file.</summary>
         public string Path { get; }
-
-        private HashSet<string> AcceptedKeys { get; }
 
         /// <summary>Accepted requests journaled in the last 24 hours (they count against the daily quota).</summary>
         public int AcceptedInLast24Hours { get; }
@@ -45,38 +47,22 @@ namespace EntraInboundProvisioning.Sending
         /// <summary>Opens (creating) a journal and reads what it already holds; unreadable lines are skipped and counted.</summary>
         public static UploadJournal Open(string path, out int unreadableLines)
         {
-            var accepted = new HashSet<string>(StringComparer.Ordinal);
+            // Content key → when it was last accepted. Lines of journals written before requests were known by their
+            // content have no key: they still count against the quota, and their requests are sent again (safe).
+            var accepted = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
             int lastDay = 0;
-            unreadableLines = 0;
-            if (File.Exists(path))
+            DateTimeOffset since = DateTimeOffset.UtcNow.AddHours(-24);
+            unreadableLines = Internal.JsonLines.Read(path, root =>
             {
-                DateTimeOffset since = DateTimeOffset.UtcNow.AddHours(-24);
-                foreach (string line in File.ReadLines(path))
+                string jobId = root.GetProperty("jobId").GetString() ?? string.Empty;
+                DateTimeOffset when = root.TryGetProperty("acceptedAt", out JsonElement at) && DateTimeOffset.TryParse(at.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset parsed) ? parsed : DateTimeOffset.MinValue;
+                if (root.TryGetProperty("content", out JsonElement content) && content.GetString() is string key)
                 {
-                    if (line.Trim().Length == 0)
-                    {
-                        continue;
-                    }
-
-                    try
-                    {
-                        using JsonDocument entry = JsonDocument.Parse(line);
-                        JsonElement root = entry.RootElement;
-                        string jobId = root.GetProperty("jobId").GetString() ?? string.Empty;
-                        string[] ids = root.GetProperty("externalIds").EnumerateArray().Select(e => e.GetString() ?? string.Empty).ToArray();
-                        accepted.Add(Key(jobId, ids));
-                        if (root.TryGetProperty("acceptedAt", out JsonElement at) && DateTimeOffset.TryParse(at.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset when) && when >= since)
-                        {
-                            lastDay++;
-                        }
-                    }
-                    catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
-                    {
-                        // A line cut short by a crash: the request it describes is sent again, which is safe.
-                        unreadableLines++;
-                    }
+                    accepted[Key(jobId, key)] = when;
                 }
-            }
+
+                lastDay += when >= since ? 1 : 0;
+            });
 
             return new UploadJournal(path, accepted, lastDay);
         }
@@ -96,50 +82,71 @@ namespace EntraInboundProvisioning.Sending
         /// <summary>Reads the externalIds of every request a journal recorded as accepted, oldest first.</summary>
         public static IReadOnlyList<string> ReadExternalIds(string path)
         {
-            var ids = new List<string>();
-            foreach (string line in File.ReadLines(path))
+            if (!File.Exists(path))
             {
-                try
-                {
-                    using JsonDocument entry = JsonDocument.Parse(line);
-                    ids.AddRange(entry.RootElement.GetProperty("externalIds").EnumerateArray().Select(e => e.GetString() ?? string.Empty));
-                }
-                catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
-                {
-                    // Skip a cut-short line.
-                }
+                throw new FileNotFoundException($"The journal '{path}' does not exist.", path);
             }
 
+            var ids = new List<string>();
+            Internal.JsonLines.Read(path, root => ids.AddRange(root.GetProperty("externalIds").EnumerateArray().Select(e => e.GetString() ?? string.Empty)));
             return ids;
         }
 
-        /// <summary>The key identifying a request's content for -Resume: the job and its externalIds in order.</summary>
-        public static string Key(string jobId, IEnumerable<string> externalIds) => jobId + "\u001f" + string.Join("\u001e", externalIds);
-
-        /// <summary>True when a request with this job and these externalIds was accepted (in an earlier run, or this one).</summary>
-        public bool WasAccepted(string jobId, IEnumerable<string> externalIds)
+        /// <summary>
+        /// What identifies a request for -Resume: its content (a SHA-256 of the JSON exactly as sent), not the
+        /// externalIds it names. The same workers with other data (a later change, a leaver's disable) are another
+        /// request, which must be sent.
+        /// </summary>
+        public static string ContentKey(string json)
         {
+            using var sha = SHA256.Create();
+            byte[] hash = sha.ComputeHash(Encoding.UTF8.GetBytes(json));
+            var text = new StringBuilder(32);
+            for (int i = 0; i < 16; i++)
+            {
+                text.Append(hash[i].ToString("x2", CultureInfo.InvariantCulture));
+            }
+
+            return text.ToString();
+        }
+
+        private static string Key(string jobId, string contentKey) => jobId + "\u001f" + contentKey;
+
+        /// <summary>
+        /// True when a request of exactly this content was accepted for this job (in an earlier run, or this one), at or
+        /// after <paramref name="since"/> when given.
+        /// </summary>
+        public bool WasAccepted(string jobId, string json, DateTimeOffset? since = null)
+        {
+            string key = Key(jobId, ContentKey(json));
             lock (_gate)
             {
-                return AcceptedKeys.Contains(Key(jobId, externalIds));
+                return _accepted.TryGetValue(key, out DateTimeOffset at) && (since is null || at >= since.Value);
             }
         }
 
         /// <summary>Appends an accepted request and flushes it to disk.</summary>
         public void Record(BulkUploadResult result)
         {
+            string? content = result.Request is Scim.BulkRequest request ? ContentKey(request.Json) : null;
+            DateTimeOffset acceptedAt = result.AcceptedAt ?? DateTimeOffset.UtcNow;
             var line = new StringBuilder();
             using (var buffer = new MemoryStream())
             {
                 using (var writer = new Utf8JsonWriter(buffer))
                 {
                     writer.WriteStartObject();
-                    writer.WriteString("acceptedAt", DateTimeOffset.UtcNow.ToString("o", CultureInfo.InvariantCulture));
+                    writer.WriteString("acceptedAt", acceptedAt.ToString("o", CultureInfo.InvariantCulture));
                     writer.WriteString("servicePrincipalId", result.ServicePrincipalId);
                     writer.WriteString("jobId", result.JobId);
                     writer.WriteNumber("index", result.Index);
                     writer.WriteString("requestId", result.RequestId);
                     writer.WriteString("clientRequestId", result.ClientRequestId);
+                    if (content is not null)
+                    {
+                        writer.WriteString("content", content);
+                    }
+
                     writer.WriteStartArray("externalIds");
                     foreach (string id in result.ExternalIds)
                     {
@@ -155,8 +162,14 @@ namespace EntraInboundProvisioning.Sending
 
             lock (_gate)
             {
+                // On disk before the sender moves on, as the state's journal is: one durability rule for both.
                 _writer.WriteLine(line.ToString());
-                AcceptedKeys.Add(Key(result.JobId, result.ExternalIds));
+                _writer.Flush();
+                _stream.Flush(flushToDisk: true);
+                if (content is not null)
+                {
+                    _accepted[Key(result.JobId, content)] = acceptedAt;
+                }
             }
         }
 

@@ -36,6 +36,12 @@ namespace EntraInboundProvisioning.Sources
     /// <summary>Thrown when a CSV file cannot be read at all (no header, duplicate column names).</summary>
     public sealed class CsvFormatException : Exception
     {
+        /// <summary>Creates the exception for a file with nothing in it, not even a header.</summary>
+        internal static CsvFormatException Empty(string source) => new CsvFormatException($"'{source}' is empty: a CSV file needs a header row naming its columns.") { IsEmpty = true };
+
+        /// <summary>True when the file has nothing in it, not even a header (an export that wrote nothing).</summary>
+        public bool IsEmpty { get; private set; }
+
         /// <summary>Creates the exception.</summary>
         public CsvFormatException(string message)
             : base(message)
@@ -99,7 +105,7 @@ namespace EntraInboundProvisioning.Sources
             if (!_parser.Read())
             {
                 Dispose();
-                throw new CsvFormatException($"'{source}' is empty: a CSV file needs a header row naming its columns.");
+                throw CsvFormatException.Empty(source);
             }
 
             string[] names = new string[_parser.Count];
@@ -164,6 +170,9 @@ namespace EntraInboundProvisioning.Sources
         }
 
         internal string ReadField(int index) => _parser[index];
+
+        /// <summary>The current row as it stands in the file (its fields, delimiters and quotes).</summary>
+        internal string RawRecord => _parser.RawRecord;
 
         /// <summary>Advances the parser; CsvHelper's own exceptions become <see cref="CsvFormatException"/> naming the file and line.</summary>
         private bool Read()
@@ -258,6 +267,9 @@ namespace EntraInboundProvisioning.Sources
             value = GetField(index);
             return true;
         }
+
+        /// <summary>The row as it stands in the file, while the reader is on it; null for a detached copy.</summary>
+        internal string? RawText() => _detached ? null : _reader!.RawRecord;
 
         /// <summary>A copy that stays valid after the reader moves on.</summary>
         public CsvRecord Detach()

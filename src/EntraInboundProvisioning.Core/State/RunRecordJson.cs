@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Linq;
 using System.Text.Json.Nodes;
 
 namespace EntraInboundProvisioning.State
@@ -22,12 +23,19 @@ namespace EntraInboundProvisioning.State
                 ["acceptedRecords"] = run.AcceptedRecords,
                 ["notAccepted"] = run.NotAccepted,
                 ["stopped"] = run.Stopped,
+                ["recovered"] = run.Recovered,
             };
             if (run.Plan is ConversionSummary plan)
             {
                 json["plan"] = new JsonObject
                 {
                     ["statePath"] = plan.StatePath,
+                    ["sources"] = new JsonArray(plan.Sources.Select(n => (JsonNode?)n).ToArray()),
+                    ["recordsInNoSource"] = plan.RecordsInNoSource,
+                    ["moversFromMappingChange"] = plan.MoversFromMappingChange,
+                    ["mappingChanged"] = plan.MappingChanged,
+                    ["leaverRetries"] = plan.LeaverRetries,
+                    ["dailyRequestLimit"] = plan.DailyRequestLimit,
                     ["recordsRead"] = plan.RecordsRead,
                     ["recordsWithErrors"] = plan.RecordsWithErrors,
                     ["repeatedRowsLeftOut"] = plan.RepeatedRowsLeftOut,
@@ -69,12 +77,19 @@ namespace EntraInboundProvisioning.State
                 AcceptedRecords = json["acceptedRecords"]?.GetValue<long>() ?? 0,
                 NotAccepted = json["notAccepted"]?.GetValue<int>() ?? 0,
                 Stopped = json["stopped"]?.GetValue<bool>() ?? false,
+                Recovered = json["recovered"]?.GetValue<bool>() ?? false,
             };
             if (json["plan"] is JsonObject plan)
             {
                 run.Plan = new ConversionSummary
                 {
                     StatePath = plan["statePath"]?.GetValue<string>(),
+                    Sources = plan["sources"] is JsonArray sources ? sources.Select(n => n?.GetValue<string>() ?? string.Empty).ToArray() : Array.Empty<string>(),
+                    RecordsInNoSource = plan["recordsInNoSource"]?.GetValue<long>() ?? 0,
+                    MoversFromMappingChange = plan["moversFromMappingChange"]?.GetValue<long>() ?? 0,
+                    MappingChanged = plan["mappingChanged"]?.GetValue<bool>() ?? false,
+                    LeaverRetries = plan["leaverRetries"]?.GetValue<long>() ?? 0,
+                    DailyRequestLimit = plan["dailyRequestLimit"]?.GetValue<int>(),
                     RecordsRead = plan["recordsRead"]?.GetValue<long>() ?? 0,
                     RecordsWithErrors = plan["recordsWithErrors"]?.GetValue<long>() ?? 0,
                     RepeatedRowsLeftOut = plan["repeatedRowsLeftOut"]?.GetValue<long>() ?? 0,

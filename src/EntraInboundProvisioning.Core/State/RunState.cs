@@ -1,11 +1,6 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
-using System.Linq;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using EntraInboundProvisioning.Scim;
 
 namespace EntraInboundProvisioning.State
@@ -14,38 +9,44 @@ namespace EntraInboundProvisioning.State
     /// The run state of one provisioning job (-StatePath): what the service accepted for each worker, so a daily run
     /// of the full export sends only joiners, movers and leavers. One file a runbook can keep in a blob between runs.
     /// <para>
-    /// While open it holds <c>&lt;file&gt;.lock</c>, so a second run on the same state refuses. Accepted records are
-    /// appended to <c>&lt;file&gt;.journal</c> (flushed to disk) as they are accepted, and <see cref="Commit"/> writes
-    /// the file beside the old one and renames it over it, then removes the journal: killed at any moment, the file
-    /// is the old one or the new one, and the next run replays the journal, so nothing accepted is forgotten.
+    /// While open it holds <c>&lt;file&gt;.lock</c> (<see cref="StateLock"/>), so a second run on the same state refuses.
+    /// Accepted records are appended to <c>&lt;file&gt;.journal</c> (<see cref="StateJournal"/>) as they are accepted, and
+    /// <see cref="Commit"/> writes the file beside the old one and renames it over it, then removes the journal: killed
+    /// at any moment, the file is the old one or the new one, and the next run replays the journal, so nothing accepted
+    /// is forgotten.
     /// </para>
-    /// Shared by the cmdlets of one pipeline (same owner); not thread-safe.
+    /// Shared by the cmdlets of one pipeline (same owner, see <see cref="Acquire"/>); not thread-safe.
     /// </summary>
     public sealed class RunState : IDisposable
     {
-        private static readonly object Gate = new object();
-        private static readonly Dictionary<string, RunState> Open = new Dictionary<string, RunState>(StringComparer.Ordinal);
-
-        private readonly FileStream _lock;
-        private readonly Guid _owner;
-        private JsonObject _header;
-        private FileStream? _journal;
-        private int _users;
+        private readonly StateLock _lock;
+        private readonly StateHeader _header;
+        private readonly StateJournal _journal;
+        private readonly Dictionary<string, string> _shapes = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        private RunRecord? _recovered;
         private bool _dirty;
 
-        private RunState(string path, FileStream lockFile, Guid owner, WorkerStateTable table, JsonObject header, int replayed)
+        private RunState(string path, StateLock stateLock, Guid owner, WorkerStateTable table, StateHeader header, StateJournal.Replayed replayed)
         {
             Path = path;
-            _lock = lockFile;
-            _owner = owner;
+            _lock = stateLock;
+            Owner = owner;
             Table = table;
             _header = header;
-            ReplayedFromJournal = replayed;
-            _dirty = replayed > 0;
+            _journal = new StateJournal(path + ".journal");
+            ReplayedFromJournal = replayed.Records;
+            if (replayed.Requests > 0)
+            {
+                // The run that journaled these ended before it saved: until a run saves its own record, it is the last run.
+                _recovered = replayed.ToRunRecord();
+                _dirty = true;
+            }
         }
 
         /// <summary>The state file.</summary>
         public string Path { get; }
+
+        internal Guid Owner { get; }
 
         internal WorkerStateTable Table { get; }
 
@@ -56,22 +57,45 @@ namespace EntraInboundProvisioning.State
         public int ReplayedFromJournal { get; }
 
         /// <summary>The job the state belongs to (set by the first run that sent with it), or null.</summary>
-        public string? JobId => _header["jobId"]?.GetValue<string>();
+        public string? JobId => _header.JobId;
 
         /// <summary>The service principal the state belongs to, or null.</summary>
-        public string? ServicePrincipalId => _header["servicePrincipalId"]?.GetValue<string>();
+        public string? ServicePrincipalId => _header.ServicePrincipalId;
 
         /// <summary>When the state was last committed, or null for a new state.</summary>
-        public DateTimeOffset? SavedAt => _header["savedAt"]?.GetValue<string>() is string text ? DateTimeOffset.Parse(text, CultureInfo.InvariantCulture) : null;
+        public DateTimeOffset? SavedAt => _header.SavedAt;
 
         /// <summary>The plan of the conversion that shares this state in the current run.</summary>
         public ConversionSummary? CurrentPlan { get; set; }
 
-        /// <summary>The last run recorded in the file: what it planned and what was accepted.</summary>
-        public RunRecord? LastRun => RunRecordJson.FromJson(_header["lastRun"]);
+        /// <summary>
+        /// The last run: the one recorded in the file (what it planned and what was accepted), or, when a run ended before
+        /// it could save, that run as its journal tells it.
+        /// </summary>
+        public RunRecord? LastRun => _recovered ?? _header.LastRun;
 
         /// <summary>Cmdlets of this pipeline that use the state right now.</summary>
-        public int SharedBy => _users;
+        public int SharedBy => StateRegistry.Users(this);
+
+        /// <summary>The daily request limit the last send with this state used (what a plan is measured against), or null.</summary>
+        public int? DailyRequestLimit
+        {
+            get => _header.DailyRequestLimit;
+            set
+            {
+                if (_header.DailyRequestLimit != value)
+                {
+                    _header.DailyRequestLimit = value;
+                    _dirty = true;
+                }
+            }
+        }
+
+        /// <summary>Requests whose acceptance this open state recorded (this run's, not a replayed journal's).</summary>
+        public int AcceptedRequests { get; private set; }
+
+        /// <summary>Records in those requests.</summary>
+        public long AcceptedRecords { get; private set; }
 
         /// <summary>
         /// Opens a state for an owner (a PowerShell runspace): the same owner shares the open state (converting and
@@ -79,77 +103,41 @@ namespace EntraInboundProvisioning.State
         /// </summary>
         /// <exception cref="RunStateInUseException">Another run holds the state.</exception>
         /// <exception cref="InvalidDataException">The file is not a state file or is damaged.</exception>
-        public static RunState Acquire(string path, Guid owner)
-        {
-            string full = System.IO.Path.GetFullPath(path);
-            lock (Gate)
-            {
-                if (Open.TryGetValue(full, out RunState? open))
-                {
-                    if (open._owner != owner)
-                    {
-                        throw new RunStateInUseException($"The state '{full}' is in use by another run in this process; wait for it to finish.");
-                    }
-
-                    open._users++;
-                    return open;
-                }
-
-                RunState state = Load(full, owner);
-                state._users = 1;
-                Open.Add(full, state);
-                return state;
-            }
-        }
+        public static RunState Acquire(string path, Guid owner) => StateRegistry.Acquire(System.IO.Path.GetFullPath(path), owner, Load);
 
         private static RunState Load(string path, Guid owner)
         {
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-            FileStream lockFile;
+            StateLock stateLock = StateLock.Take(path);
             try
             {
-                // Exclusive: another process (or a runbook job on the same worker) cannot open it while this run lives;
-                // the operating system releases it when a process dies, so a killed run leaves no stale lock.
-                lockFile = new FileStream(path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException ex)
-            {
-                throw new RunStateInUseException($"The state '{path}' is in use by another run (it holds '{path}.lock'). Two runs on one state would each send what the other already sent; wait for it to finish.", ex);
-            }
-
-            try
-            {
-                byte[] holder = Encoding.UTF8.GetBytes($"{{\"processId\":{System.Diagnostics.Process.GetCurrentProcess().Id},\"machine\":\"{Environment.MachineName}\",\"since\":\"{DateTimeOffset.UtcNow:o}\"}}\n");
-                lockFile.SetLength(0);
-                lockFile.Write(holder, 0, holder.Length);
-                lockFile.Flush();
-
                 // Files a commit killed mid-write left beside the state: never read, only in the way.
                 foreach (string stale in Directory.GetFiles(System.IO.Path.GetDirectoryName(path)!, $".{System.IO.Path.GetFileName(path)}.*.tmp"))
                 {
                     File.Delete(stale);
                 }
 
-                WorkerStateTable table;
-                JsonObject header;
-                if (File.Exists(path))
-                {
-                    (table, header) = StateFile.Read(path);
-                }
-                else
-                {
-                    table = new WorkerStateTable();
-                    header = new JsonObject { ["createdAt"] = DateTimeOffset.UtcNow.ToString("o", CultureInfo.InvariantCulture) };
-                }
-
-                int replayed = ReplayJournal(path + ".journal", table);
-                return new RunState(path, lockFile, owner, table, header, replayed);
+                (WorkerStateTable table, StateHeader header) = Open(path);
+                StateJournal.Replayed replayed = StateJournal.Replay(path + ".journal", (fact, at) => Apply(table, header, fact, at));
+                return new RunState(path, stateLock, owner, table, header, replayed);
             }
             catch
             {
-                lockFile.Dispose();
+                stateLock.Dispose();
                 throw;
             }
+        }
+
+        /// <summary>Reads a state file, or starts an empty state when there is none.</summary>
+        internal static (WorkerStateTable Table, StateHeader Header) Open(string path)
+        {
+            if (!File.Exists(path))
+            {
+                return (new WorkerStateTable(), StateHeader.New());
+            }
+
+            (WorkerStateTable table, System.Text.Json.Nodes.JsonObject json) = StateFile.Read(path);
+            return (table, new StateHeader(json));
         }
 
         /// <summary>
@@ -166,8 +154,7 @@ namespace EntraInboundProvisioning.State
 
             if (JobId is null)
             {
-                _header["servicePrincipalId"] = servicePrincipalId;
-                _header["jobId"] = jobId;
+                _header.BindJob(servicePrincipalId, jobId);
                 _dirty = true;
             }
         }
@@ -197,98 +184,105 @@ namespace EntraInboundProvisioning.State
             return full ? OperationKind.Refresh : null;
         }
 
-        /// <summary>Workers whose last accepted record was active: the base of the leaver threshold.</summary>
-        public int ActiveWorkers
-        {
-            get
-            {
-                int active = 0;
-                for (int p = 0; p < Table.Count; p++)
-                {
-                    if ((Table[p].Flags & WorkerStateFlags.Active) != 0)
-                    {
-                        active++;
-                    }
-                }
+        /// <summary>
+        /// True when the worker's input record is the one last accepted (both hashes known): a mover then comes from the
+        /// mapping or the options, not from the data.
+        /// </summary>
+        internal bool InputUnchanged(WorkerKey key, ulong inputHash)
+            => inputHash != 0 && Table.TryFind(key, out int position) && Table[position].InputHash == inputHash;
 
-                return active;
-            }
-        }
+        /// <summary>Workers whose last accepted record was active: the base of the leaver threshold.</summary>
+        public int ActiveWorkers => Count(WorkerStateFlags.Active);
 
         /// <summary>Workers whose last provisioning cycle failed and who are sent again on the next run.</summary>
-        public int PendingRetries
+        public int PendingRetries => Count(WorkerStateFlags.Retry);
+
+        /// <summary>Leavers whose disable no cycle has confirmed yet: sent and waiting for their outcome, or failed and sent again.</summary>
+        public int DisablesPending
         {
             get
             {
-                int retries = 0;
+                int pending = 0;
                 for (int p = 0; p < Table.Count; p++)
                 {
-                    if ((Table[p].Flags & WorkerStateFlags.Retry) != 0)
-                    {
-                        retries++;
-                    }
+                    WorkerStateFlags flags = Table[p].Flags;
+                    pending += (flags & WorkerStateFlags.Left) != 0 && (flags & (WorkerStateFlags.Pending | WorkerStateFlags.Retry)) != 0 ? 1 : 0;
                 }
 
-                return retries;
+                return pending;
             }
         }
 
-        /// <summary>Active workers the state knows that <paramref name="present"/> says are not in this run's input.</summary>
-        internal List<(string ExternalId, string UserName)> Leavers(Func<WorkerKey, bool> present)
+        /// <summary>
+        /// Workers the state knows that <paramref name="present"/> says are not in this run's input, and that need a
+        /// disable: those whose last accepted record was active (new leavers), and those whose last record was inactive
+        /// but failed in its cycle (a leaver, or a worker HR marked inactive, whose disable did not happen).
+        /// </summary>
+        internal List<MissingWorker> Missing(Func<WorkerKey, bool> present)
         {
-            var leavers = new List<(string, string)>();
+            var missing = new List<MissingWorker>();
             for (int p = 0; p < Table.Count; p++)
             {
                 ref WorkerStateEntry entry = ref Table[p];
-                if ((entry.Flags & WorkerStateFlags.Active) != 0 && !present(entry.Key))
+                bool active = (entry.Flags & WorkerStateFlags.Active) != 0;
+                bool failed = (entry.Flags & WorkerStateFlags.Retry) != 0;
+                if ((active || failed) && !present(entry.Key))
                 {
-                    leavers.Add((Table.ExternalId(p), Table.UserName(p)));
+                    string lastError = Table.LastError(p);
+                    missing.Add(new MissingWorker(entry.Key, Table.ExternalId(p), Table.UserName(p), isNew: active, failed, lastError.Length == 0 ? null : lastError, _header.SourceName(entry.Source)));
                 }
             }
 
-            return leavers;
+            return missing;
+        }
+
+        /// <summary>True when this source's mapping fingerprint differs from the one the state last saved for it.</summary>
+        internal bool ShapeChanged(string? source, string fingerprint) => _header.Shape(source) is string saved && !string.Equals(saved, fingerprint, StringComparison.Ordinal);
+
+        /// <summary>Notes a source's mapping fingerprint, saved with the next commit that records accepted requests.</summary>
+        internal void NoteShape(string? source, string fingerprint) => _shapes[source ?? string.Empty] = fingerprint;
+
+        /// <summary>
+        /// Records the operations of a request the service accepted (202) from the facts the conversion gave the
+        /// request; a request without facts (made elsewhere) is read by <see cref="BulkRequestReader"/>. Journaled and
+        /// flushed to disk before it returns.
+        /// </summary>
+        public int RecordAccepted(BulkRequest request, DateTimeOffset acceptedAt)
+        {
+            IReadOnlyList<OperationFacts> facts = request.Facts is { } known && AllHashed(known) ? known : BulkRequestReader.ReadFacts(request.Json);
+            long at = acceptedAt.ToUnixTimeSeconds();
+            _journal.Append(at, facts);
+            foreach (OperationFacts fact in facts)
+            {
+                Apply(Table, _header, fact, at);
+            }
+
+            AcceptedRequests++;
+            AcceptedRecords += facts.Count;
+            _dirty = true;
+            return facts.Count;
         }
 
         /// <summary>
-        /// Records the operations of a request the service accepted (202): each worker's data object, its hash and
-        /// whether it was active. Journaled and flushed to disk before it returns.
+        /// Records what a send result says the service accepted (Accepted, or AlreadyAccepted: the same content in an
+        /// earlier run): the records of the request it answers. Any other result records nothing.
         /// </summary>
-        public int RecordAccepted(string bulkRequestJson, DateTimeOffset acceptedAt)
-        {
-            using JsonDocument document = JsonDocument.Parse(bulkRequestJson);
-            var operations = new List<AcceptedRecord>();
-            foreach (JsonElement operation in document.RootElement.GetProperty("Operations").EnumerateArray())
-            {
-                if (!operation.TryGetProperty("data", out JsonElement data) || data.ValueKind != JsonValueKind.Object || !data.TryGetProperty("externalId", out JsonElement id) || id.GetString() is not string externalId)
-                {
-                    continue;
-                }
+        /// <returns>The records recorded.</returns>
+        public int RecordAccepted(Sending.BulkUploadResult result)
+            => result.Status is Sending.BulkUploadStatus.Accepted or Sending.BulkUploadStatus.AlreadyAccepted && result.Request is BulkRequest request
+                ? RecordAccepted(request, result.AcceptedAt ?? DateTimeOffset.UtcNow)
+                : 0;
 
-                string raw = data.GetRawText();
-                ulong hash = HashOf(Encoding.UTF8.GetBytes(raw));
-                string? userName = data.TryGetProperty("userName", out JsonElement u) && u.ValueKind == JsonValueKind.String ? u.GetString() : null;
-                bool active = data.TryGetProperty("active", out JsonElement a) && a.ValueKind == JsonValueKind.True;
-                bool left = !active && IsLeaver(data);
-                operations.Add(new AcceptedRecord(externalId, userName, hash, active, left));
-            }
-
-            long at = acceptedAt.ToUnixTimeSeconds();
-            AppendJournal(at, operations);
-            foreach (AcceptedRecord record in operations)
-            {
-                Apply(Table, record, at);
-            }
-
-            _dirty = true;
-            return operations.Count;
-        }
+        /// <summary>Records an accepted request given as its JSON document (a request file sent with -Path).</summary>
+        public int RecordAccepted(string bulkRequestJson, DateTimeOffset acceptedAt) => RecordAccepted(BulkRequestReader.Parse(bulkRequestJson), acceptedAt);
 
         /// <summary>
         /// Learns a record's outcome in a provisioning cycle: a failure after the record was last accepted marks the
-        /// worker to be sent again on the next run even if unchanged; a success clears that mark.
+        /// worker to be sent again on the next run even if unchanged, and keeps the reason; a success clears both. Either
+        /// way the record's outcome is known (a leaver's disable is no longer pending).
         /// </summary>
         /// <returns>True when the state changed.</returns>
-        public bool RecordOutcome(string externalId, bool failed, DateTimeOffset at)
+        public bool RecordOutcome(string externalId, bool failed, DateTimeOffset at, string? error = null)
         {
             if (!Table.TryFind(WorkerKey.Of(externalId), out int position))
             {
@@ -302,29 +296,36 @@ namespace EntraInboundProvisioning.State
             }
 
             WorkerStateFlags before = entry.Flags;
-            entry.Flags = failed ? entry.Flags | WorkerStateFlags.Retry : entry.Flags & ~WorkerStateFlags.Retry;
-            _dirty |= before != entry.Flags;
-            return before != entry.Flags;
+            entry.Flags = (failed ? entry.Flags | WorkerStateFlags.Retry : entry.Flags & ~WorkerStateFlags.Retry) & ~WorkerStateFlags.Pending;
+            string lastError = Table.LastError(position);
+            Table.SetLastError(position, failed ? error ?? "The provisioning cycle failed on this record." : null);
+            bool changed = before != entry.Flags || !string.Equals(lastError, Table.LastError(position), StringComparison.Ordinal);
+            _dirty |= changed;
+            return changed;
         }
 
-        /// <summary>
-        /// Learns from a provisioning log entry: a failure, or a manager reference the service could not resolve
-        /// (SkipReason UnableToResolveReferenceAttributeValue: the entry still says success), sends the record again
-        /// on the next run.
-        /// </summary>
+        /// <summary>Learns from a provisioning log entry (see <see cref="OutcomeRules"/>).</summary>
         public bool RecordOutcome(Logs.ProvisioningLogEntry entry)
-        {
-            bool failed = string.Equals(entry.Status, "failure", StringComparison.OrdinalIgnoreCase)
-                || entry.RawJson.IndexOf("UnableToResolveReferenceAttributeValue", StringComparison.Ordinal) >= 0;
-            return entry.ExternalId.Length > 0 && RecordOutcome(entry.ExternalId, failed, entry.ActivityDateTime);
-        }
+            => entry.ExternalId.Length > 0 && RecordOutcome(entry.ExternalId, OutcomeRules.IsFailure(entry), entry.ActivityDateTime, OutcomeRules.Reason(entry));
 
         /// <summary>Writes the state (atomically) with a record of this run, then removes the journal.</summary>
         public void Commit(RunRecord? run = null)
         {
+            if (run is null && _recovered is not null)
+            {
+                // Saved without a run of its own (outcomes learned): the interrupted run stays the last one on record.
+                _header.LastRun = _recovered;
+            }
+
+            _recovered = null;
             if (run is not null)
             {
-                _header["lastRun"] = RunRecordJson.ToJson(run);
+                _header.LastRun = run;
+                foreach (KeyValuePair<string, string> shape in _shapes)
+                {
+                    _header.SetShape(shape.Key.Length == 0 ? null : shape.Key, shape.Value);
+                }
+
                 _dirty = true;
             }
 
@@ -333,40 +334,41 @@ namespace EntraInboundProvisioning.State
                 return;
             }
 
-            _header["savedAt"] = DateTimeOffset.UtcNow.ToString("o", CultureInfo.InvariantCulture);
-            StateFile.Write(Path, Table, _header);
-            _journal?.Dispose();
-            _journal = null;
-            File.Delete(Path + ".journal");
+            _header.SavedAt = DateTimeOffset.UtcNow;
+            StateFile.Write(Path, Table, _header.Json);
+            _journal.Delete();
             _dirty = false;
         }
 
         /// <summary>One user of the state is done; the last one closes it and releases the lock (without committing).</summary>
         public void Dispose()
         {
-            lock (Gate)
+            if (StateRegistry.Release(this))
             {
-                if (--_users > 0)
-                {
-                    return;
-                }
-
-                Open.Remove(Path);
+                _journal.Dispose();
+                _lock.Dispose();
             }
-
-            _journal?.Dispose();
-            _lock.Dispose();
         }
 
         /// <summary>The hash a state keeps of a data object (low half of MurmurHash3 x64 128 over its UTF-8 JSON).</summary>
         internal static ulong HashOf(ReadOnlySpan<byte> data) => Internal.Murmur3.Hash128(data, 0x3f1c5b2a9d4e6071UL).Low;
 
-        /// <summary>A leaver's data object carries only schemas, externalId, userName and active false.</summary>
-        private static bool IsLeaver(JsonElement data)
+        private int Count(WorkerStateFlags flag)
         {
-            foreach (JsonProperty property in data.EnumerateObject())
+            int count = 0;
+            for (int p = 0; p < Table.Count; p++)
             {
-                if (property.Name is not ("schemas" or "externalId" or "userName" or "active"))
+                count += (Table[p].Flags & flag) != 0 ? 1 : 0;
+            }
+
+            return count;
+        }
+
+        private static bool AllHashed(IReadOnlyList<OperationFacts> facts)
+        {
+            foreach (OperationFacts fact in facts)
+            {
+                if (fact.Hash == 0)
                 {
                     return false;
                 }
@@ -375,108 +377,44 @@ namespace EntraInboundProvisioning.State
             return true;
         }
 
-        private static void Apply(WorkerStateTable table, AcceptedRecord record, long at)
+        /// <summary>What the service accepted for a worker; its outcome is pending until a cycle says.</summary>
+        internal static void Apply(WorkerStateTable table, StateHeader header, OperationFacts record, long at)
         {
-            WorkerStateFlags flags = (record.Active ? WorkerStateFlags.Active : WorkerStateFlags.None) | (record.Left ? WorkerStateFlags.Left : WorkerStateFlags.None);
-            table.Upsert(record.ExternalId, record.UserName, record.Hash, at, flags);
+            WorkerStateFlags flags = WorkerStateFlags.Pending | (record.Active ? WorkerStateFlags.Active : WorkerStateFlags.None) | (record.Left ? WorkerStateFlags.Left : WorkerStateFlags.None);
+            table.Upsert(record.ExternalId, record.UserName, record.Hash, record.InputHash, at, flags, header.SourceIndex(record.Source));
+        }
+    }
+
+    /// <summary>A worker of the state missing from a run's input who needs a disable.</summary>
+    internal readonly struct MissingWorker
+    {
+        public MissingWorker(WorkerKey key, string externalId, string userName, bool isNew, bool lastCycleFailed, string? lastError, string? source)
+        {
+            Key = key;
+            ExternalId = externalId;
+            UserName = userName;
+            IsNew = isNew;
+            LastCycleFailed = lastCycleFailed;
+            LastError = lastError;
+            Source = source;
         }
 
-        private void AppendJournal(long at, List<AcceptedRecord> operations)
-        {
-            _journal ??= new FileStream(Path + ".journal", FileMode.Append, FileAccess.Write, FileShare.Read, 4096);
-            using var buffer = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(buffer))
-            {
-                writer.WriteStartObject();
-                writer.WriteNumber("at", at);
-                writer.WriteStartArray("records");
-                foreach (AcceptedRecord record in operations)
-                {
-                    writer.WriteStartObject();
-                    writer.WriteString("x", record.ExternalId);
-                    if (record.UserName is not null)
-                    {
-                        writer.WriteString("u", record.UserName);
-                    }
+        public WorkerKey Key { get; }
 
-                    writer.WriteString("h", record.Hash.ToString("x16", CultureInfo.InvariantCulture));
-                    writer.WriteBoolean("a", record.Active);
-                    writer.WriteBoolean("l", record.Left);
-                    writer.WriteEndObject();
-                }
+        public string ExternalId { get; }
 
-                writer.WriteEndArray();
-                writer.WriteEndObject();
-            }
+        /// <summary>The userName of the last accepted record.</summary>
+        public string UserName { get; }
 
-            buffer.WriteByte((byte)'\n');
-            byte[] line = buffer.ToArray();
-            _journal.Write(line, 0, line.Length);
-            _journal.Flush(flushToDisk: true);
-        }
+        /// <summary>True for a worker whose last accepted record was active: a new leaver, counted against the threshold.</summary>
+        public bool IsNew { get; }
 
-        /// <summary>Applies what an interrupted run journaled; a line cut short by the crash is skipped (its request is re-sent, which is safe).</summary>
-        internal static int ReplayJournal(string path, WorkerStateTable table)
-        {
-            if (!File.Exists(path))
-            {
-                return 0;
-            }
+        /// <summary>True when the last cycle failed on the worker's record (a disable that did not happen is sent again).</summary>
+        public bool LastCycleFailed { get; }
 
-            int replayed = 0;
-            foreach (string line in File.ReadLines(path))
-            {
-                if (line.Trim().Length == 0)
-                {
-                    continue;
-                }
+        public string? LastError { get; }
 
-                try
-                {
-                    using JsonDocument entry = JsonDocument.Parse(line);
-                    long at = entry.RootElement.GetProperty("at").GetInt64();
-                    foreach (JsonElement record in entry.RootElement.GetProperty("records").EnumerateArray())
-                    {
-                        var accepted = new AcceptedRecord(
-                            record.GetProperty("x").GetString()!,
-                            record.TryGetProperty("u", out JsonElement u) ? u.GetString() : null,
-                            ulong.Parse(record.GetProperty("h").GetString()!, NumberStyles.HexNumber, CultureInfo.InvariantCulture),
-                            record.GetProperty("a").GetBoolean(),
-                            record.TryGetProperty("l", out JsonElement l) && l.GetBoolean());
-                        Apply(table, accepted, at);
-                        replayed++;
-                    }
-                }
-                catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
-                {
-                    // The last line of a run killed while writing it.
-                }
-            }
-
-            return replayed;
-        }
-
-        private readonly struct AcceptedRecord
-        {
-            public AcceptedRecord(string externalId, string? userName, ulong hash, bool active, bool left)
-            {
-                ExternalId = externalId;
-                UserName = userName;
-                Hash = hash;
-                Active = active;
-                Left = left;
-            }
-
-            public string ExternalId { get; }
-
-            public string? UserName { get; }
-
-            public ulong Hash { get; }
-
-            public bool Active { get; }
-
-            public bool Left { get; }
-        }
+        public string? Source { get; }
     }
 
     /// <summary>Another run holds the state.</summary>

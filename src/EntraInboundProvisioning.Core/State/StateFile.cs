@@ -16,7 +16,8 @@ namespace EntraInboundProvisioning.State
     /// </summary>
     internal static class StateFile
     {
-        private const int Format = 1;
+        // 1: flags, hash, acceptedAt, externalId, userName. 2 adds the input hash, the source and the last cycle error.
+        private const int Format = 2;
         private static readonly byte[] Magic = Encoding.ASCII.GetBytes("EIPSTATE");
 
         /// <summary>Reads a state file.</summary>
@@ -56,10 +57,13 @@ namespace EntraInboundProvisioning.State
                 {
                     var flags = (WorkerStateFlags)records.ReadByte();
                     ulong hash = records.ReadUInt64();
+                    ulong inputHash = format >= 2 ? records.ReadUInt64() : 0;
                     long acceptedAt = records.ReadInt64();
+                    byte source = format >= 2 ? records.ReadByte() : (byte)0;
                     string externalId = records.ReadString();
                     string userName = records.ReadString();
-                    table.Upsert(externalId, userName, hash, acceptedAt, flags);
+                    string lastError = format >= 2 ? records.ReadString() : string.Empty;
+                    table.Load(externalId, userName, lastError, hash, inputHash, acceptedAt, flags, source);
                 }
             }
 
@@ -95,9 +99,12 @@ namespace EntraInboundProvisioning.State
                                 ref WorkerStateEntry entry = ref table[p];
                                 records.Write((byte)entry.Flags);
                                 records.Write(entry.Hash);
+                                records.Write(entry.InputHash);
                                 records.Write(entry.AcceptedAt);
+                                records.Write(entry.Source);
                                 records.Write(table.ExternalId(p));
                                 records.Write(table.UserName(p));
+                                records.Write(table.LastError(p));
                             }
                         }
 

@@ -11,9 +11,11 @@ namespace EntraInboundProvisioning.State
     {
         public WorkerKey Key;
         public ulong Hash;          // of the data object the service last accepted (a leaver's too)
+        public ulong InputHash;     // of the input record it was converted from; 0 when unknown
         public long AcceptedAt;     // Unix seconds
-        public int Names;           // offset of externalId and userName in the name pool
+        public int Names;           // offset of externalId, userName and the last cycle error in the name pool
         public WorkerStateFlags Flags;
+        public byte Source;         // index into the state's source names; 0 when unknown
     }
 
     [Flags]
@@ -26,11 +28,13 @@ namespace EntraInboundProvisioning.State
         Retry = 2,
         /// <summary>Sent as a leaver (absent from the input, so active false).</summary>
         Left = 4,
+        /// <summary>Accepted, and no provisioning cycle has said yet how it went (a leaver: disable pending).</summary>
+        Pending = 8,
     }
 
     /// <summary>
-    /// Every worker the service accepted for one job, by key: a million workers in about 80 MB (chunked entries, an
-    /// open-addressing index, and externalIds and userNames as UTF-8 in one pool). Not thread-safe.
+    /// Every worker the service accepted for one job, by key: a million workers in about 90 MB (chunked entries, an
+    /// open-addressing index, and externalIds, userNames and cycle errors as UTF-8 in one pool). Not thread-safe.
     /// </summary>
     internal sealed class WorkerStateTable
     {
@@ -65,8 +69,8 @@ namespace EntraInboundProvisioning.State
             }
         }
 
-        /// <summary>Adds or replaces what the service accepted for a worker; returns its position.</summary>
-        public int Upsert(string externalId, string? userName, ulong hash, long acceptedAt, WorkerStateFlags flags)
+        /// <summary>Adds or replaces what the service accepted for a worker; returns its position. The last cycle error is kept.</summary>
+        public int Upsert(string externalId, string? userName, ulong hash, ulong inputHash, long acceptedAt, WorkerStateFlags flags, byte source)
         {
             WorkerKey key = WorkerKey.Of(externalId);
             if (TryFind(key, out int position))
@@ -74,18 +78,39 @@ namespace EntraInboundProvisioning.State
                 ref WorkerStateEntry entry = ref _entries[position];
                 if (!string.Equals(ExternalId(position), externalId, StringComparison.Ordinal) || !string.Equals(UserName(position), userName ?? string.Empty, StringComparison.Ordinal))
                 {
-                    entry.Names = AddNames(externalId, userName);
+                    entry.Names = AddNames(externalId, userName, LastError(position));
                 }
 
                 entry.Hash = hash;
+                entry.InputHash = inputHash;
                 entry.AcceptedAt = Math.Max(entry.AcceptedAt, acceptedAt);
                 entry.Flags = flags;
+                entry.Source = source == 0 ? entry.Source : source;
                 return position;
             }
 
-            position = _entries.Add(new WorkerStateEntry { Key = key, Hash = hash, AcceptedAt = acceptedAt, Names = AddNames(externalId, userName), Flags = flags });
+            position = _entries.Add(new WorkerStateEntry { Key = key, Hash = hash, InputHash = inputHash, AcceptedAt = acceptedAt, Names = AddNames(externalId, userName, null), Flags = flags, Source = source });
             Insert(key, position);
             return position;
+        }
+
+        /// <summary>Adds a worker as a state file holds it (loading).</summary>
+        public void Load(string externalId, string userName, string lastError, ulong hash, ulong inputHash, long acceptedAt, WorkerStateFlags flags, byte source)
+        {
+            WorkerKey key = WorkerKey.Of(externalId);
+            int position = _entries.Add(new WorkerStateEntry { Key = key, Hash = hash, InputHash = inputHash, AcceptedAt = acceptedAt, Names = AddNames(externalId, userName, lastError), Flags = flags, Source = source });
+            Insert(key, position);
+        }
+
+        /// <summary>Sets (or, with null, clears) the error of the worker's last provisioning cycle.</summary>
+        public void SetLastError(int position, string? error)
+        {
+            // A reason is for people to read: a long one is cut, so the pool never meets its 65,535-byte field limit.
+            error = error is { Length: > 1000 } ? error.Substring(0, 1000) + "…" : error;
+            if (!string.Equals(LastError(position), error ?? string.Empty, StringComparison.Ordinal))
+            {
+                _entries[position].Names = AddNames(ExternalId(position), UserName(position), error);
+            }
         }
 
         /// <summary>The externalId as the service last received it.</summary>
@@ -94,11 +119,15 @@ namespace EntraInboundProvisioning.State
         /// <summary>The userName of the last accepted record (sent again with a leaver).</summary>
         public string UserName(int position) => Name(_entries[position].Names, 1);
 
-        private int AddNames(string externalId, string? userName)
+        /// <summary>The error of the last provisioning cycle that failed on the worker ("code: reason"), or empty.</summary>
+        public string LastError(int position) => Name(_entries[position].Names, 2);
+
+        private int AddNames(string externalId, string? userName, string? lastError)
         {
             int start = _names.Count;
             Append(externalId);
             Append(userName ?? string.Empty);
+            Append(lastError ?? string.Empty);
             return start;
 
             void Append(string text)
@@ -127,6 +156,11 @@ namespace EntraInboundProvisioning.State
             }
 
             int length = (_names[at] << 8) | _names[at + 1];
+            if (length == 0)
+            {
+                return string.Empty;
+            }
+
             byte[] bytes = new byte[length];
             for (int i = 0; i < length; i++)
             {
@@ -163,15 +197,6 @@ namespace EntraInboundProvisioning.State
             }
 
             _index[i] = position + 1;
-        }
-
-        /// <summary>Positions of every worker, in the order they were first accepted.</summary>
-        public IEnumerable<int> Positions()
-        {
-            for (int p = 0; p < _entries.Count; p++)
-            {
-                yield return p;
-            }
         }
     }
 }

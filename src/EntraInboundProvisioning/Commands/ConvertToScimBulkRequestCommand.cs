@@ -30,13 +30,17 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         private const string InputObjectSet = "InputObject";
         private const string PathSet = "Path";
         private const string LiteralPathSet = "LiteralPath";
+        private const string SourceSet = "Source";
         private const int ProgressId = 1;
+        private static readonly int[] OnlySource = { 0 };
 
         private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();
         private readonly ScriptBlockEvaluator _evaluator = new ScriptBlockEvaluator();
         private readonly Stopwatch _progressClock = new Stopwatch();
-        private readonly List<string> _files = new List<string>();
-        private AttributeMapping? _mapping;
+        private readonly List<(string File, int[] Sources)> _files = new List<(string, int[])>();
+        private readonly List<(int Source, object[] Items)> _objectSources = new List<(int, object[])>();
+        private readonly List<AttributeMapping> _mappings = new List<AttributeMapping>();
+        private IReadOnlyList<ConversionSource>? _converterSources;
         private BulkRequestConverter? _converter;
         private ConversionOptions _options = new ConversionOptions();
         private string? _outDirectory;
@@ -67,19 +71,30 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         [ValidateNotNullOrEmpty]
         public string[]? LiteralPath { get; set; }
 
+        /// <summary>
+        /// <para type="description">The sources of one provisioning job, converted in one run (and, with -StatePath, into one state): hashtables with AttributeMapping (required), Path or LiteralPath (CSV files) or InputObject (objects), an optional Where scriptblock that picks the records of the source ($_ is the record), and an optional Name the state keeps for the source's workers. Sources that read the same file share one reading of it: each record goes to the first source whose Where accepts it.</para>
+        /// </summary>
+        [Parameter(Mandatory = true, ParameterSetName = SourceSet)]
+        [ValidateNotNullOrEmpty]
+        public System.Collections.Hashtable[]? Source { get; set; }
+
         /// <summary><para type="description">The attribute mapping: a hashtable, or the path of a .psd1 file such as AttributeMapping.psd1.</para></summary>
-        [Parameter(Position = 1)]
+        [Parameter(Position = 1, ParameterSetName = InputObjectSet)]
+        [Parameter(Position = 1, ParameterSetName = PathSet)]
+        [Parameter(Position = 1, ParameterSetName = LiteralPathSet)]
         [ValidateNotNull]
         public object? AttributeMapping { get; set; }
 
         /// <summary><para type="description">The CSV field delimiter. The default is a comma.</para></summary>
         [Parameter(ParameterSetName = PathSet)]
         [Parameter(ParameterSetName = LiteralPathSet)]
+        [Parameter(ParameterSetName = SourceSet)]
         public char Delimiter { get; set; } = ',';
 
         /// <summary><para type="description">The encoding of CSV files without a byte order mark. The default is UTF-8.</para></summary>
         [Parameter(ParameterSetName = PathSet)]
         [Parameter(ParameterSetName = LiteralPathSet)]
+        [Parameter(ParameterSetName = SourceSet)]
         [EncodingTransformation]
         [ArgumentCompleter(typeof(EncodingCompleter))]
         public Encoding? Encoding { get; set; }
@@ -218,10 +233,14 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 Directory.CreateDirectory(_outDirectory);
             }
 
-            if (AttributeMapping is not null)
+            if (ParameterSetName == SourceSet)
+            {
+                PrepareSources();
+            }
+            else if (AttributeMapping is not null)
             {
                 (AttributeMapping mapping, IReadOnlyList<MappingFinding> findings) = MappingArgument.Load(this, AttributeMapping, _evaluator);
-                UseMapping(mapping, findings, null);
+                UseMappings(new[] { new ConversionSource(mapping) }, new[] { findings });
             }
 
             _progressClock.Start();
@@ -244,9 +263,14 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                     _columnsChecked = true;
                 }
 
-                Convert(record);
+                Convert(record, 0);
                 ShowProgress(null, 0);
                 return;
+            }
+
+            if (ParameterSetName == SourceSet)
+            {
+                return; // every source is read in EndProcessing
             }
 
             foreach (string file in InputFiles.Resolve(this, ParameterSetName == PathSet ? Path : LiteralPath, ParameterSetName == LiteralPathSet))
@@ -259,11 +283,11 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 if (_converter!.WantsIndex)
                 {
                     // Read twice, in EndProcessing: a first pass learns each worker's row and manager, so the second streams.
-                    _files.Add(file);
+                    _files.Add((file, OnlySource));
                 }
                 else
                 {
-                    ConvertFile(file, FilePass.Convert);
+                    ConvertFile(file, FilePass.Convert, OnlySource);
                 }
             }
         }
@@ -271,9 +295,9 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         /// <inheritdoc />
         protected override void EndProcessing()
         {
-            if (_files.Count > 0)
+            if (_files.Count > 0 || _objectSources.Count > 0)
             {
-                ConvertFilesTwice();
+                ConvertInputs();
             }
 
             if (_converter is not null && !_cancellation.IsCancellationRequested)
@@ -387,53 +411,133 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 EnsureMapping(reader.Header.Names, $"'{file}'");
                 return true;
             }
+            catch (CsvFormatException ex) when (ex.IsEmpty)
+            {
+                WriteError(NoRecords(file, "it is empty"));
+                return false;
+            }
             catch (Exception ex) when (ex is CsvFormatException or IOException or UnauthorizedAccessException)
             {
+                _converter?.MarkInputIncomplete($"'{file}' could not be read");
                 WriteError(new ErrorRecord(ex, "InputFileUnreadable", ErrorCategory.ReadError, file));
                 return false;
             }
         }
 
         /// <summary>
-        /// The first pass indexes every file (externalIds and managers only; it reports nothing about records), the
-        /// second converts them. A file that changes in between stops the command.
+        /// Reads -Source: each hashtable's mapping (validated like -AttributeMapping), its files or objects, and its
+        /// Where. Sources that read the same file share it; each record goes to the first whose Where accepts it.
         /// </summary>
-        private void ConvertFilesTwice()
+        private void PrepareSources()
+        {
+            var sources = new List<ConversionSource>();
+            var findings = new List<IReadOnlyList<MappingFinding>>();
+            var routes = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+            var order = new List<string>();
+            for (int i = 0; i < Source!.Length; i++)
+            {
+                SourceArgument source = SourceArgument.Read(this, Source[i], i, _evaluator);
+                findings.Add(source.Findings);
+                sources.Add(new ConversionSource(source.Mapping, source.Name, source.Where));
+                foreach (string file in source.Files)
+                {
+                    if (!routes.TryGetValue(file, out List<int>? readers))
+                    {
+                        readers = new List<int>();
+                        routes.Add(file, readers);
+                        order.Add(file);
+                    }
+
+                    readers.Add(i);
+                }
+
+                if (source.Objects is not null)
+                {
+                    _objectSources.Add((i, source.Objects));
+                }
+            }
+
+            UseMappings(sources, findings);
+            foreach (string file in order)
+            {
+                _files.Add((file, routes[file].ToArray()));
+            }
+        }
+
+        /// <summary>
+        /// Reads the files (and -Source objects) once, or, when the run wants an index (managers, a state), twice: the
+        /// first pass indexes every input (externalIds and managers only; it reports nothing about records), the second
+        /// converts them. A file that changes in between stops the command.
+        /// </summary>
+        private void ConvertInputs()
         {
             var stamps = new Dictionary<string, (long, DateTime)>(StringComparer.Ordinal);
-            foreach (string file in _files)
+            if (_converter!.WantsIndex)
             {
-                stamps[file] = Stamp(file);
-                ConvertFile(file, FilePass.Index);
+                foreach ((string file, int[] sources) in _files)
+                {
+                    stamps[file] = Stamp(file);
+                    ConvertFile(file, FilePass.Index, sources);
+                }
+
+                foreach ((int source, object[] items) in _objectSources)
+                {
+                    ConvertObjects(source, items, FilePass.Index);
+                }
+
+                if (_cancellation.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                try
+                {
+                    _converter.EndIndex();
+                }
+                catch (DuplicateExternalIdException ex)
+                {
+                    ThrowTerminatingError(new ErrorRecord(ex, "DuplicateExternalIdsFound", ErrorCategory.InvalidData, null));
+                }
+                catch (EntraInboundProvisioning.State.TooManyLeaversException ex)
+                {
+                    // Before the second pass: not one request was written.
+                    ThrowTerminatingError(new ErrorRecord(ex, "TooManyLeavers", ErrorCategory.LimitsExceeded, StatePath));
+                }
             }
 
-            if (_cancellation.IsCancellationRequested)
+            foreach ((string file, int[] sources) in _files)
             {
-                return;
-            }
-
-            try
-            {
-                _converter!.EndIndex();
-            }
-            catch (DuplicateExternalIdException ex)
-            {
-                ThrowTerminatingError(new ErrorRecord(ex, "DuplicateExternalIdsFound", ErrorCategory.InvalidData, null));
-            }
-            catch (EntraInboundProvisioning.State.TooManyLeaversException ex)
-            {
-                // Before the second pass: not one request was written.
-                ThrowTerminatingError(new ErrorRecord(ex, "TooManyLeavers", ErrorCategory.LimitsExceeded, StatePath));
-            }
-
-            foreach (string file in _files)
-            {
-                if (Stamp(file) != stamps[file])
+                if (stamps.TryGetValue(file, out (long, DateTime) stamp) && Stamp(file) != stamp)
                 {
                     ThrowTerminatingError(new ErrorRecord(new IOException($"'{file}' changed while it was read (it is read twice: once to learn each worker's row and manager, once to convert). Run again when the export is complete."), "InputFileChanged", ErrorCategory.InvalidData, file));
                 }
 
-                ConvertFile(file, FilePass.Convert);
+                ConvertFile(file, FilePass.Convert, sources);
+            }
+
+            foreach ((int source, object[] items) in _objectSources)
+            {
+                ConvertObjects(source, items, FilePass.Convert);
+            }
+        }
+
+        /// <summary>The objects of a -Source InputObject, as pipeline input is read.</summary>
+        private void ConvertObjects(int source, object[] items, FilePass pass)
+        {
+            int[] candidates = { source };
+            long number = 0;
+            foreach (object item in items)
+            {
+                var record = PSObjectRecord.Create(PSObject.AsPSObject(item), ++number);
+                int routed = _converter!.Route(record, candidates);
+                if (pass == FilePass.Index)
+                {
+                    _converter.Index(record, routed);
+                }
+                else
+                {
+                    Convert(record, routed);
+                }
             }
         }
 
@@ -446,13 +550,23 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         private CsvRecordReader OpenCsv(string file)
             => new CsvRecordReader(file, new CsvReadOptions { Delimiter = Delimiter.ToString(), Encoding = Encoding ?? new UTF8Encoding(false) });
 
-        private void ConvertFile(string file, FilePass pass)
+        private void ConvertFile(string file, FilePass pass, int[] sources)
         {
             bool indexing = pass == FilePass.Index;
             CsvRecordReader reader;
             try
             {
                 reader = OpenCsv(file);
+            }
+            catch (CsvFormatException ex) when (ex.IsEmpty)
+            {
+                // Nothing to read is not a read error: the file's workers are missing (leavers, under the threshold).
+                if (!indexing)
+                {
+                    WriteError(NoRecords(file, "it is empty"));
+                }
+
+                return;
             }
             catch (Exception ex) when (ex is CsvFormatException or IOException or UnauthorizedAccessException)
             {
@@ -468,21 +582,29 @@ namespace EntraInboundProvisioning.PowerShell.Commands
 
             using (reader)
             {
-                EnsureMapping(reader.Header.Names, $"'{file}'");
+                EnsureColumns(reader.Header.Names, $"'{file}'", sources);
+                long records = 0;
                 try
                 {
                     foreach (CsvRecord record in reader.ReadRecords(indexing ? MarkIncomplete : ReportRow, _cancellation.Token))
                     {
+                        records++;
+                        int source = _converter!.Route(record, sources);
                         if (indexing)
                         {
-                            _converter!.Index(record);
+                            _converter.Index(record, source);
                         }
                         else
                         {
-                            Convert(record);
+                            Convert(record, source);
                         }
 
                         ShowProgress(reader, record.Number, pass: pass);
+                    }
+
+                    if (records == 0 && !indexing)
+                    {
+                        WriteError(NoRecords(file, "it has only a header row"));
                     }
                 }
                 catch (OperationCanceledException)
@@ -500,6 +622,9 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             }
         }
 
+        private static ErrorRecord NoRecords(string file, string why)
+            => new ErrorRecord(new InvalidDataException($"'{file}' has no records ({why}); nothing in it was converted. With -StatePath, the workers it held count as missing from this run."), "NoRecords", ErrorCategory.InvalidData, file);
+
         private void ReportRow(CsvRowProblem problem)
         {
             MarkIncomplete(problem);
@@ -513,14 +638,26 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         private void Summarize()
         {
             EntraInboundProvisioning.State.ConversionSummary summary = _converter!.Summary();
+            summary.WhatIf = _whatIf;
             if (_state is not null)
             {
-                _state.CurrentPlan = summary;
+                _converter.ReportPlan(summary);
+                if (!_whatIf)
+                {
+                    // The plan of a real conversion only: Send-ScimBulkRequest records it with the run.
+                    _state.CurrentPlan = summary;
+                    _converter.NoteShapes();
+                }
+
                 WriteInformation(new InformationRecord(summary, MyInvocation.MyCommand.Name) { Tags = { "Summary" } });
                 WriteVerbose($"Run plan: {summary}.");
-                if (!_whatIf && _emitted > 0 && _outDirectory is null && !AsJson.IsPresent && _state.SharedBy == 1)
+
+                // Requests went down the pipeline to a command that does not record into this state (Send-ScimBulkRequest
+                // without -StatePath, or another command): the state will not learn what is accepted. When the conversion
+                // is the last command, its requests are kept for later (a variable) and nothing can be told yet.
+                if (!_whatIf && _emitted > 0 && _outDirectory is null && !AsJson.IsPresent && _state.SharedBy == 1 && MyInvocation.PipelinePosition < MyInvocation.PipelineLength)
                 {
-                    WriteWarning("-StatePath was given to ConvertTo-ScimBulkRequest only: the state learns what the service accepted from Send-ScimBulkRequest -StatePath (the same file). Without it, the next run converts these changes again.");
+                    WriteWarning($"No command after ConvertTo-ScimBulkRequest in this pipeline records into the state '{_state.Path}': give Send-ScimBulkRequest -StatePath with the same file, so the state learns what the service accepted. Without it, the next run converts these changes again.");
                 }
             }
 
@@ -532,9 +669,9 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             }
         }
 
-        private void Convert(IRecord record)
+        private void Convert(IRecord record, int source)
         {
-            _converter!.Add(record);
+            _converter!.Add(record, source);
             Drain();
         }
 
@@ -549,7 +686,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         /// <summary>Creates the mapping from same-named columns when none was given, and checks the columns the mapping reads.</summary>
         private void EnsureMapping(IReadOnlyList<string> columns, string where)
         {
-            if (_mapping is null)
+            if (_mappings.Count == 0)
             {
                 AttributeMapping mapping = EntraInboundProvisioning.Mapping.AttributeMapping.FromSameNamedColumns(columns);
                 if (mapping.Find("externalId") is null)
@@ -562,47 +699,64 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 }
 
                 WriteVerbose($"No -AttributeMapping given: mapping same-named columns {string.Join(", ", mapping.Entries.Select(e => e.Name))}.");
-                UseMapping(mapping, Array.Empty<MappingFinding>(), null);
+                UseMappings(new[] { new ConversionSource(mapping) }, new[] { (IReadOnlyList<MappingFinding>)Array.Empty<MappingFinding>() });
             }
 
+            EnsureColumns(columns, where, OnlySource);
+        }
+
+        /// <summary>Checks that the input has every column the mappings of the sources reading it name.</summary>
+        private void EnsureColumns(IReadOnlyList<string> columns, string where, int[] sources)
+        {
             var available = new HashSet<string>(columns, StringComparer.OrdinalIgnoreCase);
-            foreach ((string attribute, string column) in MappingValidator.ColumnLeaves(_mapping!))
+            foreach (int source in sources)
             {
-                if (!available.Contains(column))
+                foreach ((string attribute, string column) in MappingValidator.ColumnLeaves(_mappings[source]))
                 {
-                    ThrowTerminatingError(new ErrorRecord(
-                        new PSArgumentException($"The mapping maps '{attribute}' to the column '{column}', but {where} have no such column. Available columns: {string.Join(", ", columns)}."),
-                        "MappedColumnNotFound",
-                        ErrorCategory.InvalidData,
-                        column));
+                    if (!available.Contains(column))
+                    {
+                        string mapping = _mappings.Count > 1 ? $"The mapping of source '{_converterSources![source]}'" : "The mapping";
+                        ThrowTerminatingError(new ErrorRecord(
+                            new PSArgumentException($"{mapping} maps '{attribute}' to the column '{column}', but {where} have no such column. Available columns: {string.Join(", ", columns)}."),
+                            "MappedColumnNotFound",
+                            ErrorCategory.InvalidData,
+                            column));
+                    }
                 }
             }
         }
 
-        private void UseMapping(AttributeMapping mapping, IReadOnlyList<MappingFinding> readFindings, IReadOnlyCollection<string>? columns)
+        /// <summary>Checks every source's mapping (errors stop the command, warnings are written) and creates the converter.</summary>
+        private void UseMappings(IReadOnlyList<ConversionSource> sources, IReadOnlyList<IReadOnlyList<MappingFinding>> readFindings)
         {
-            List<MappingFinding> findings = readFindings.Concat(MappingValidator.Validate(mapping, columns, AllowMissingActive.IsPresent)).ToList();
-            foreach (MappingFinding warning in findings.Where(f => f.Severity == FindingSeverity.Warning))
+            for (int i = 0; i < sources.Count; i++)
             {
-                WriteWarning($"{warning.Attribute}: {warning.Message}");
+                AttributeMapping mapping = sources[i].Mapping;
+                List<MappingFinding> findings = readFindings[i].Concat(MappingValidator.Validate(mapping, null, AllowMissingActive.IsPresent)).ToList();
+                foreach (MappingFinding warning in findings.Where(f => f.Severity == FindingSeverity.Warning))
+                {
+                    WriteWarning($"{warning.Attribute}: {warning.Message}");
+                }
+
+                List<MappingFinding> errors = findings.Where(f => f.Severity == FindingSeverity.Error).ToList();
+                if (errors.Count > 0)
+                {
+                    string where = mapping.Source is null ? "The attribute mapping" : $"The attribute mapping '{mapping.Source}'";
+                    string list = string.Join(Environment.NewLine, errors.Select(e => $"  {e.Attribute}: {e.Message}"));
+                    ThrowTerminatingError(new ErrorRecord(
+                        new PSArgumentException($"{where} has {errors.Count} error(s); run Test-ScimAttributeMapping for details:{Environment.NewLine}{list}"),
+                        "InvalidAttributeMapping",
+                        ErrorCategory.InvalidArgument,
+                        errors));
+                }
+
+                _mappings.Add(mapping);
             }
 
-            List<MappingFinding> errors = findings.Where(f => f.Severity == FindingSeverity.Error).ToList();
-            if (errors.Count > 0)
-            {
-                string where = mapping.Source is null ? "The attribute mapping" : $"The attribute mapping '{mapping.Source}'";
-                string list = string.Join(Environment.NewLine, errors.Select(e => $"  {e.Attribute}: {e.Message}"));
-                ThrowTerminatingError(new ErrorRecord(
-                    new PSArgumentException($"{where} has {errors.Count} error(s); run Test-ScimAttributeMapping for details:{Environment.NewLine}{list}"),
-                    "InvalidAttributeMapping",
-                    ErrorCategory.InvalidArgument,
-                    errors));
-            }
-
-            _mapping = mapping;
+            _converterSources = sources;
             try
             {
-                _converter = new BulkRequestConverter(mapping, _options, Report);
+                _converter = new BulkRequestConverter(sources, _options, Report);
             }
             catch (ArgumentException ex)
             {

@@ -47,14 +47,17 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         private int _failed;
         private bool _budgetWarned;
         private EntraInboundProvisioning.State.RunState? _state;
-        private readonly Dictionary<int, Queue<string>> _inFlight = new Dictionary<int, Queue<string>>();
+        private EntraInboundProvisioning.State.ConversionSummary? _plan;
         private DateTimeOffset _startedAt;
         private bool _committed;
 
         /// <summary><para type="description">Bulk requests from ConvertTo-ScimBulkRequest.</para></summary>
-        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
-        [ValidateNotNull]
+        [Parameter(ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
         public BulkRequest[]? InputObject { get; set; }
+
+        /// <summary><para type="description">The plan of ConvertTo-ScimBulkRequest (the ConversionSummary it writes to the pipeline with -WhatIf), taken from the pipeline so a dry run pipes cleanly: a -WhatIf plan is never sent or recorded.</para></summary>
+        [Parameter(ValueFromPipeline = true, ParameterSetName = InputObjectSet, DontShow = true)]
+        public EntraInboundProvisioning.State.ConversionSummary? Plan { get; set; }
 
         /// <summary><para type="description">JSON files holding one SCIM bulk request each (wildcards allowed), such as ConvertTo-ScimBulkRequest -OutDirectory writes.</para></summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
@@ -145,6 +148,18 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             _whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? whatIf)
                 ? whatIf is SwitchParameter { IsPresent: true } || whatIf is true
                 : LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
+            if (StatePath is not null)
+            {
+                // Opened with -WhatIf too: the conversion in the same pipeline then sees a sender that records into its
+                // state, and a state of another job is refused before a real run would be.
+                string statePath = SessionState.Path.GetUnresolvedProviderPathFromPSPath(StatePath);
+                _state = StateSessions.Open(this, statePath);
+                if (_state.JobId is string bound && !string.Equals(bound, _jobId, StringComparison.OrdinalIgnoreCase))
+                {
+                    ThrowTerminatingError(new ErrorRecord(new InvalidOperationException($"The state '{statePath}' belongs to job {bound} of service principal {_state.ServicePrincipalId}; this run sends to job {_jobId}. Use one state file per job."), "StateBelongsToAnotherJob", ErrorCategory.InvalidArgument, statePath));
+                }
+            }
+
             if (_whatIf)
             {
                 return;
@@ -157,18 +172,10 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             }
 
             _startedAt = DateTimeOffset.UtcNow;
-            if (StatePath is not null)
+            if (_state is not null)
             {
-                string statePath = SessionState.Path.GetUnresolvedProviderPathFromPSPath(StatePath);
-                _state = StateSessions.Open(this, statePath);
-                try
-                {
-                    _state.BindJob(_servicePrincipalId, _jobId);
-                }
-                catch (InvalidOperationException ex)
-                {
-                    ThrowTerminatingError(new ErrorRecord(ex, "StateBelongsToAnotherJob", ErrorCategory.InvalidArgument, statePath));
-                }
+                _state.BindJob(_servicePrincipalId, _jobId);
+                _state.DailyRequestLimit = DailyRequestLimit;
             }
 
             int budget = DailyRequestLimit;
@@ -199,7 +206,9 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 _api,
                 _servicePrincipalId,
                 _jobId,
-                new SendOptions { MaxConcurrency = MaxConcurrency, CallsPerWindow = PacingLimit, Window = PacingWindow, MaxAttempts = MaxAttempts, CallBudget = budget },
+                // With a state, only what was accepted since the state was last saved stands for a request of the same
+                // content: an older acceptance of it is a retry or a re-send the state asked for.
+                new SendOptions { MaxConcurrency = MaxConcurrency, CallsPerWindow = PacingLimit, Window = PacingWindow, MaxAttempts = MaxAttempts, CallBudget = budget, ResumeAcceptedSince = _state?.SavedAt },
                 _journal,
                 Resume.IsPresent,
                 _cancellation.Token);
@@ -210,11 +219,18 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         {
             if (ParameterSetName == InputObjectSet)
             {
+                if (Plan is not null)
+                {
+                    TakePlan(Plan);
+                    Plan = null;
+                }
+
                 foreach (BulkRequest request in InputObject ?? Array.Empty<BulkRequest>())
                 {
                     Post(request);
                 }
 
+                InputObject = null;
                 return;
             }
 
@@ -277,14 +293,17 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         {
             if (_sender is not null && _state is not null && !_committed)
             {
-                // Stopped (Ctrl+C) or failed: keep what the service accepted. The journal holds it if this fails too.
-                _sender.Stop();
+                // Stopped by an error (ErrorAction Stop) or Ctrl+C: keep what the service accepted. After an error the
+                // calls in flight may finish, so their answers are known; Ctrl+C has already cancelled them. The journal
+                // holds what is recorded if this fails too.
+                _sender.Finish();
                 var clock = Stopwatch.StartNew();
-                while (!_sender.IsFinished && clock.Elapsed < TimeSpan.FromSeconds(10))
+                while (!_sender.IsFinished && clock.Elapsed < TimeSpan.FromSeconds(30))
                 {
                     Thread.Sleep(20);
                 }
 
+                _sender.Stop();
                 foreach (BulkUploadResult result in _sender.Drain())
                 {
                     Record(result);
@@ -312,42 +331,59 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             _cancellation.Dispose();
         }
 
-        /// <summary>Records an accepted request's records in the state (on the pipeline thread, where the state lives).</summary>
+        /// <summary>
+        /// Records an accepted request's records in the state (on the pipeline thread, where the state lives), from the
+        /// facts the request carries; a request accepted in an earlier run (-Resume) has the same content, so the same facts.
+        /// </summary>
         private void Record(BulkUploadResult result)
         {
-            if (_state is null || !_inFlight.TryGetValue(result.Index, out Queue<string>? posted) || posted.Count == 0)
+            _state?.RecordAccepted(result);
+        }
+
+        /// <summary>A plan that came down the pipeline: the conversion's summary.</summary>
+        private void TakePlan(EntraInboundProvisioning.State.ConversionSummary plan)
+        {
+            if (plan.WhatIf)
             {
+                WriteVerbose($"The conversion ran with -WhatIf ({plan}): it converted nothing, so nothing is sent or recorded.");
                 return;
             }
 
-            string json = posted.Dequeue();
-            if (result.Status is BulkUploadStatus.Accepted or BulkUploadStatus.AlreadyAccepted)
-            {
-                _state.RecordAccepted(json, DateTimeOffset.UtcNow);
-            }
+            _plan = plan;
         }
 
         private void CommitState(bool stopped)
         {
-            if (_state is null || _committed)
+            if (_state is null || _committed || _whatIf)
             {
                 return;
             }
 
             _committed = true;
+            EntraInboundProvisioning.State.ConversionSummary? plan = _plan ?? _state.CurrentPlan;
+            if (_requests == 0 && (plan is null || plan.WhatIf))
+            {
+                // Nothing was posted and no real conversion planned this run (a -WhatIf conversion, or none): the last
+                // run stays the one that happened.
+                _state.Commit();
+                return;
+            }
+
+            // What was accepted is what the state recorded: counted where it was recorded (and journaled), also when an
+            // error or Ctrl+C stopped the run and its last results were only drained on the way out.
             _state.Commit(new EntraInboundProvisioning.State.RunRecord
             {
                 StartedAt = _startedAt,
                 CompletedAt = DateTimeOffset.UtcNow,
                 JobId = _jobId,
-                Plan = _state.CurrentPlan,
+                Plan = plan is { WhatIf: false } ? plan : null,
                 Requests = _requests,
-                Accepted = _accepted,
-                AcceptedRecords = _acceptedRecords,
-                NotAccepted = _failed,
+                Accepted = _state.AcceptedRequests,
+                AcceptedRecords = _state.AcceptedRecords,
+                NotAccepted = _requests - _state.AcceptedRequests,
                 Stopped = stopped,
             });
-            WriteVerboseSafe($"State '{_state.Path}' saved: {_state.Workers:N0} worker(s), {_accepted} accepted request(s) of this run recorded.");
+            WriteVerboseSafe($"State '{_state.Path}' saved: {_state.Workers:N0} worker(s), {_state.AcceptedRequests} accepted request(s) of this run recorded.");
         }
 
         private void WriteVerboseSafe(string text)
@@ -401,17 +437,6 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             if (_whatIf)
             {
                 return;
-            }
-
-            if (_state is not null)
-            {
-                if (!_inFlight.TryGetValue(request.Index, out Queue<string>? posted))
-                {
-                    posted = new Queue<string>();
-                    _inFlight.Add(request.Index, posted);
-                }
-
-                posted.Enqueue(request.Json);
             }
 
             while (!_sender!.TryPost(request, TimeSpan.FromMilliseconds(100)))

@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
+using EntraInboundProvisioning.Scim;
 using EntraInboundProvisioning.Sending;
 using Xunit;
 
@@ -12,23 +13,32 @@ namespace EntraInboundProvisioning.Tests.Sending
 
         private string JournalPath => Path.Combine(_folder, "nested", "run.jsonl");
 
-        private static BulkUploadResult Accepted(int index, params string[] ids)
-            => new BulkUploadResult(index, BulkUploadStatus.Accepted, ids, "sp-1", "API2AAD.job") { RequestId = "req-" + index, ClientRequestId = "client-" + index };
+        private static BulkUploadResult Accepted(int index, params string[] ids) => AcceptedAs(index, "Clerk", ids);
+
+        private static BulkUploadResult AcceptedAs(int index, string title, params string[] ids)
+            => new BulkUploadResult(Request(index, title, ids), BulkUploadStatus.Accepted, "sp-1", "API2AAD.job") { RequestId = "req-" + index, ClientRequestId = "client-" + index, AcceptedAt = DateTimeOffset.UtcNow };
+
+        private static BulkRequest Request(int index, string title, params string[] ids)
+            => new BulkRequest(index, "{\"Operations\":[" + string.Join(",", ids.Select(id => $"{{\"data\":{{\"externalId\":\"{id}\",\"title\":\"{title}\"}}}}")) + "]}", ids);
 
         [Fact]
-        public void ARecordedRequestIsKnownAfterReopening()
+        public void ARequestIsKnownByItsContentAfterReopening()
         {
+            BulkRequest first = Request(1, "Clerk", "1001", "1002");
             using (UploadJournal journal = UploadJournal.Open(JournalPath, out int unreadable))
             {
                 Assert.Equal(0, unreadable);
-                journal.Record(Accepted(1, "1001", "1002"));
-                Assert.True(journal.WasAccepted("API2AAD.job", new[] { "1001", "1002" }));
+                journal.Record(AcceptedAs(1, "Clerk", "1001", "1002"));
+                Assert.True(journal.WasAccepted("API2AAD.job", first.Json));
             }
 
             using UploadJournal reopened = UploadJournal.Open(JournalPath, out _);
-            Assert.True(reopened.WasAccepted("API2AAD.job", new[] { "1001", "1002" }));
-            Assert.False(reopened.WasAccepted("API2AAD.job", new[] { "1001" }));
-            Assert.False(reopened.WasAccepted("API2AAD.other", new[] { "1001", "1002" }));
+            Assert.True(reopened.WasAccepted("API2AAD.job", first.Json));
+            Assert.False(reopened.WasAccepted("API2AAD.job", Request(1, "Chef", "1001", "1002").Json), "the same workers with other data are another request");
+            Assert.False(reopened.WasAccepted("API2AAD.job", Request(1, "Clerk", "1001").Json));
+            Assert.False(reopened.WasAccepted("API2AAD.other", first.Json));
+            Assert.False(reopened.WasAccepted("API2AAD.job", first.Json, DateTimeOffset.UtcNow.AddMinutes(1)), "an acceptance before the given moment does not count");
+            Assert.True(reopened.WasAccepted("API2AAD.job", first.Json, DateTimeOffset.UtcNow.AddMinutes(-1)));
             Assert.Equal(1, reopened.AcceptedInLast24Hours);
         }
 
@@ -44,18 +54,19 @@ namespace EntraInboundProvisioning.Tests.Sending
         [Fact]
         public void ALineCutShortByACrashIsSkippedAndTheNextEntryStartsOnItsOwnLine()
         {
+            // A line of a journal written before requests were known by content: it counts, but matches no content.
             Directory.CreateDirectory(Path.GetDirectoryName(JournalPath)!);
             File.WriteAllText(JournalPath, "{\"acceptedAt\":\"2026-11-22T10:00:00Z\",\"jobId\":\"API2AAD.job\",\"externalIds\":[\"1\"]}\n{\"acceptedAt\":\"2026-11-2");
             using (UploadJournal journal = UploadJournal.Open(JournalPath, out int unreadable))
             {
                 Assert.Equal(1, unreadable);
-                Assert.True(journal.WasAccepted("API2AAD.job", new[] { "1" }));
+                Assert.False(journal.WasAccepted("API2AAD.job", Request(1, "Clerk", "1").Json));
                 journal.Record(Accepted(2, "2"));
             }
 
             using UploadJournal reopened = UploadJournal.Open(JournalPath, out int stillUnreadable);
             Assert.Equal(1, stillUnreadable);
-            Assert.True(reopened.WasAccepted("API2AAD.job", new[] { "2" }));
+            Assert.True(reopened.WasAccepted("API2AAD.job", Request(2, "Clerk", "2").Json));
             Assert.Equal(new[] { "1", "2" }, UploadJournal.ReadExternalIds(JournalPath));
         }
 
@@ -86,6 +97,7 @@ namespace EntraInboundProvisioning.Tests.Sending
             string line = File.ReadAllLines(JournalPath).Single();
             Assert.Contains("\"requestId\":\"req-7\"", line, StringComparison.Ordinal);
             Assert.Contains("\"clientRequestId\":\"client-7\"", line, StringComparison.Ordinal);
+            Assert.Contains("\"content\":\"" + UploadJournal.ContentKey(Request(7, "Clerk", "1001").Json) + "\"", line, StringComparison.Ordinal);
             Assert.DoesNotContain("Bearer", line, StringComparison.OrdinalIgnoreCase);
         }
 

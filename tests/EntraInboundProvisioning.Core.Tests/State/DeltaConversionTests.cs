@@ -53,7 +53,7 @@ namespace EntraInboundProvisioning.Tests.State
                 // As Send-ScimBulkRequest -StatePath does for every request the service accepts.
                 foreach (BulkRequest request in outcome.Run.Requests)
                 {
-                    state.RecordAccepted(request.Json, DateTimeOffset.UtcNow);
+                    state.RecordAccepted(request, DateTimeOffset.UtcNow);
                 }
 
                 state.Commit();

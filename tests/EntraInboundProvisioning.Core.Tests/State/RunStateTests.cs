@@ -29,6 +29,8 @@ namespace EntraInboundProvisioning.Tests.State
 
         private static ulong Hash(string json) => RunState.HashOf(Encoding.UTF8.GetBytes(json));
 
+        private static OperationKind? Classify(RunState state, WorkerKey key, ulong hash, bool full) => state.Classify(key, hash, full);
+
         [Fact]
         public void TheHashIsMurmurThreeOverTheBytes()
         {
@@ -72,12 +74,12 @@ namespace EntraInboundProvisioning.Tests.State
             Assert.Equal(2, reopened.Workers);
             Assert.Equal(1, reopened.ActiveWorkers);
             Assert.Equal("job", reopened.JobId);
-            Assert.Null(reopened.Classify(WorkerKey.Of("a"), Hash(Data("A", "a@x", true, "Clerk")), full: false));
-            Assert.Equal(OperationKind.Mover, reopened.Classify(WorkerKey.Of("A"), Hash(Data("A", "a@x", true, "Chef")), full: false));
-            Assert.Equal(OperationKind.Refresh, reopened.Classify(WorkerKey.Of("A"), Hash(Data("A", "a@x", true, "Clerk")), full: true));
-            Assert.Equal(OperationKind.Joiner, reopened.Classify(WorkerKey.Of("C"), 42, full: false));
-            var leavers = reopened.Leavers(k => k == WorkerKey.Of("B"));
-            Assert.Equal(("A", "a@x"), Assert.Single(leavers));
+            Assert.Null(Classify(reopened, WorkerKey.Of("a"), Hash(Data("A", "a@x", true, "Clerk")), full: false));
+            Assert.Equal(OperationKind.Mover, Classify(reopened, WorkerKey.Of("A"), Hash(Data("A", "a@x", true, "Chef")), full: false));
+            Assert.Equal(OperationKind.Refresh, Classify(reopened, WorkerKey.Of("A"), Hash(Data("A", "a@x", true, "Clerk")), full: true));
+            Assert.Equal(OperationKind.Joiner, Classify(reopened, WorkerKey.Of("C"), 42, full: false));
+            MissingWorker leaver = Assert.Single(reopened.Missing(k => k == WorkerKey.Of("B")));
+            Assert.Equal(("A", "a@x", true), (leaver.ExternalId, leaver.UserName, leaver.IsNew));
         }
 
         [Fact]
@@ -140,8 +142,8 @@ namespace EntraInboundProvisioning.Tests.State
             using RunState next = RunState.Acquire(StatePath, Guid.NewGuid());
             Assert.Equal(2, next.ReplayedFromJournal);
             Assert.Equal(2, next.Workers);
-            Assert.Null(next.Classify(WorkerKey.Of("A"), Hash(Data("A", "a@x", true, "Chef")), full: false));
-            Assert.Null(next.Classify(WorkerKey.Of("B"), Hash(Data("B", "b@x", true, "Cook")), full: false));
+            Assert.Null(Classify(next, WorkerKey.Of("A"), Hash(Data("A", "a@x", true, "Chef")), full: false));
+            Assert.Null(Classify(next, WorkerKey.Of("B"), Hash(Data("B", "b@x", true, "Cook")), full: false));
             next.Commit();
             Assert.False(File.Exists(StatePath + ".journal"));
         }
@@ -182,10 +184,10 @@ namespace EntraInboundProvisioning.Tests.State
             ulong hash = Hash(Data("A", "a@x", true, "Clerk"));
             Assert.False(state.RecordOutcome("A", failed: true, accepted.AddHours(-2)), "an outcome of an older upload is ignored");
             Assert.True(state.RecordOutcome("a", failed: true, accepted.AddMinutes(5)));
-            Assert.Equal(OperationKind.Retry, state.Classify(WorkerKey.Of("A"), hash, full: false));
+            Assert.Equal(OperationKind.Retry, Classify(state, WorkerKey.Of("A"), hash, full: false));
             Assert.Equal(1, state.PendingRetries);
             Assert.True(state.RecordOutcome("A", failed: false, accepted.AddMinutes(50)));
-            Assert.Null(state.Classify(WorkerKey.Of("A"), hash, full: false));
+            Assert.Null(Classify(state, WorkerKey.Of("A"), hash, full: false));
             Assert.False(state.RecordOutcome("nobody", failed: true, accepted));
         }
 
@@ -197,7 +199,7 @@ namespace EntraInboundProvisioning.Tests.State
             Assert.Equal(2, state.ActiveWorkers);
             state.RecordAccepted("{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:BulkRequest\"],\"Operations\":[{\"method\":\"POST\",\"bulkId\":\"x\",\"path\":\"/Users\",\"data\":{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"externalId\":\"B\",\"userName\":\"b@x\",\"active\":false}}]}", DateTimeOffset.UtcNow);
             Assert.Equal(1, state.ActiveWorkers);
-            Assert.Empty(state.Leavers(k => k == WorkerKey.Of("A")));
+            Assert.Empty(state.Missing(k => k == WorkerKey.Of("A")));
         }
 
         [Theory]

@@ -34,7 +34,7 @@ namespace EntraInboundProvisioning.IntegrationTests.State
             string statePath = Path.Combine(_directory, "crash.state");
             const int workers = 100_000;
             var random = new Random(9);
-            int lastSeenRound = 0;
+            DateTimeOffset lastSaved = DateTimeOffset.MinValue;
             int killedMidWrite = 0;
             for (int attempt = 0; attempt < 12; attempt++)
             {
@@ -74,19 +74,23 @@ namespace EntraInboundProvisioning.IntegrationTests.State
                 await host.WaitForExitAsync();
                 killedMidWrite += Directory.GetFiles(_directory, ".crash.state.*.tmp").Length > 0 ? 1 : 0;
 
-                // Whatever the moment, the state reads whole, with every worker, and its last run is a round that completed.
+                // Whatever the moment, the state reads whole, with every worker, and it is the last one saved or a newer one;
+                // a request accepted after that save comes back from the journal, and the last run says so.
                 (ProvisioningStateInfo info, _) = ProvisioningStateReader.Read(statePath);
                 Assert.Equal(workers, info.Workers);
                 Assert.NotNull(info.LastRun);
-                Assert.True(info.LastRun!.Requests >= lastSeenRound, $"round {info.LastRun.Requests} after round {lastSeenRound}: an older state came back");
-                lastSeenRound = info.LastRun.Requests;
+                Assert.NotNull(info.SavedAt);
+                Assert.True(info.SavedAt >= lastSaved, $"saved {info.SavedAt:o} after {lastSaved:o}: an older state came back");
+                Assert.Equal(info.UnsavedRecords > 0, info.LastRun!.Recovered);
+                Assert.Equal(info.UnsavedRecords, info.LastRun.Recovered ? info.LastRun.AcceptedRecords : 0);
+                lastSaved = info.SavedAt!.Value;
             }
 
             // The next run clears the temporary files that killed commits left, and commits normally.
             using (RunState state = RunState.Acquire(statePath, Guid.NewGuid()))
             {
                 Assert.Empty(Directory.GetFiles(_directory, ".crash.state.*.tmp"));
-                state.Commit(new RunRecord { Requests = lastSeenRound + 1 });
+                state.Commit(new RunRecord { Requests = 1 });
             }
 
             Assert.Equal(workers, ProvisioningStateReader.Read(statePath).State.Workers);

@@ -1,0 +1,111 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace EntraInboundProvisioning.State
+{
+    /// <summary>
+    /// The state file's header, typed: the job it belongs to, when it was saved, the last run, the sources its workers
+    /// came from with the fingerprint of each source's mapping, and the daily request limit the last send used.
+    /// </summary>
+    internal sealed class StateHeader
+    {
+        private readonly JsonObject _json;
+        private readonly List<string> _sources = new List<string> { string.Empty };
+
+        public StateHeader(JsonObject json)
+        {
+            _json = json;
+            if (json["sources"] is JsonArray sources)
+            {
+                _sources.Clear();
+                foreach (JsonNode? name in sources)
+                {
+                    _sources.Add(name?.GetValue<string>() ?? string.Empty);
+                }
+            }
+        }
+
+        /// <summary>A header for a new state.</summary>
+        public static StateHeader New() => new StateHeader(new JsonObject { ["createdAt"] = DateTimeOffset.UtcNow.ToString("o", CultureInfo.InvariantCulture) });
+
+        public JsonObject Json => _json;
+
+        public string? JobId => _json["jobId"]?.GetValue<string>();
+
+        public string? ServicePrincipalId => _json["servicePrincipalId"]?.GetValue<string>();
+
+        public DateTimeOffset? SavedAt
+        {
+            get => _json["savedAt"]?.GetValue<string>() is string text ? DateTimeOffset.Parse(text, CultureInfo.InvariantCulture) : null;
+            set => _json["savedAt"] = value?.ToString("o", CultureInfo.InvariantCulture);
+        }
+
+        public RunRecord? LastRun
+        {
+            get => RunRecordJson.FromJson(_json["lastRun"]);
+            set => _json["lastRun"] = value is null ? null : RunRecordJson.ToJson(value);
+        }
+
+        /// <summary>The daily request limit of the last send with this state, or null.</summary>
+        public int? DailyRequestLimit
+        {
+            get => _json["dailyRequestLimit"]?.GetValue<int>();
+            set => _json["dailyRequestLimit"] = value;
+        }
+
+        public void BindJob(string servicePrincipalId, string jobId)
+        {
+            _json["servicePrincipalId"] = servicePrincipalId;
+            _json["jobId"] = jobId;
+        }
+
+        /// <summary>The name of a source index (0: unknown, null).</summary>
+        public string? SourceName(byte index) => index < _sources.Count && _sources[index].Length > 0 ? _sources[index] : null;
+
+        /// <summary>The index of a source name, added when new; 0 for none. At most 255 names, then 0.</summary>
+        public byte SourceIndex(string? name)
+        {
+            if (string.IsNullOrEmpty(name))
+            {
+                return 0;
+            }
+
+            int found = _sources.FindIndex(s => string.Equals(s, name, StringComparison.OrdinalIgnoreCase));
+            if (found > 0)
+            {
+                return (byte)found;
+            }
+
+            if (_sources.Count > byte.MaxValue)
+            {
+                return 0;
+            }
+
+            _sources.Add(name!);
+            var array = new JsonArray();
+            foreach (string source in _sources)
+            {
+                array.Add(source);
+            }
+
+            _json["sources"] = array;
+            return (byte)(_sources.Count - 1);
+        }
+
+        /// <summary>The fingerprint of a source's mapping as the last run with this state used it, or null.</summary>
+        public string? Shape(string? source) => (_json["shapes"] as JsonObject)?[source ?? string.Empty]?.GetValue<string>();
+
+        public void SetShape(string? source, string fingerprint)
+        {
+            if (_json["shapes"] is not JsonObject shapes)
+            {
+                shapes = new JsonObject();
+                _json["shapes"] = shapes;
+            }
+
+            shapes[source ?? string.Empty] = fingerprint;
+        }
+    }
+}

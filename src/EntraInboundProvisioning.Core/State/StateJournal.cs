@@ -1,0 +1,150 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Text.Json;
+using EntraInboundProvisioning.Scim;
+
+namespace EntraInboundProvisioning.State
+{
+    /// <summary>
+    /// <c>&lt;state&gt;.journal</c>: one line per request the service accepted, with the facts of each of its records,
+    /// on disk before the run moves on. A run killed before it saved the state leaves its acceptances here; the next
+    /// open replays them, so nothing accepted is forgotten. Commit removes it.
+    /// </summary>
+    internal sealed class StateJournal : IDisposable
+    {
+        private readonly string _path;
+        private FileStream? _file;
+
+        public StateJournal(string path) => _path = path;
+
+        /// <summary>What a replay found: the records and requests of a run that ended before it saved, and when.</summary>
+        internal readonly struct Replayed
+        {
+            public Replayed(int records, int requests, DateTimeOffset? first, DateTimeOffset? last)
+            {
+                Records = records;
+                Requests = requests;
+                First = first;
+                Last = last;
+            }
+
+            public int Records { get; }
+
+            public int Requests { get; }
+
+            public DateTimeOffset? First { get; }
+
+            public DateTimeOffset? Last { get; }
+
+            /// <summary>The run as a run record: what it got accepted, counted from the journal.</summary>
+            public RunRecord ToRunRecord() => new RunRecord
+            {
+                StartedAt = First ?? default,
+                CompletedAt = Last ?? default,
+                Requests = Requests,
+                Accepted = Requests,
+                AcceptedRecords = Records,
+                Stopped = true,
+                Recovered = true,
+            };
+        }
+
+        /// <summary>Appends an accepted request's records and flushes them to disk.</summary>
+        public void Append(long at, IReadOnlyList<OperationFacts> records)
+        {
+            using var buffer = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                writer.WriteStartObject();
+                writer.WriteNumber("at", at);
+                writer.WriteStartArray("records");
+                foreach (OperationFacts record in records)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("x", record.ExternalId);
+                    if (record.UserName is not null)
+                    {
+                        writer.WriteString("u", record.UserName);
+                    }
+
+                    writer.WriteString("h", record.Hash.ToString("x16", CultureInfo.InvariantCulture));
+                    if (record.InputHash != 0)
+                    {
+                        writer.WriteString("i", record.InputHash.ToString("x16", CultureInfo.InvariantCulture));
+                    }
+
+                    writer.WriteBoolean("a", record.Active);
+                    writer.WriteBoolean("l", record.Left);
+                    if (record.Source is not null)
+                    {
+                        writer.WriteString("s", record.Source);
+                    }
+
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+
+            buffer.WriteByte((byte)'\n');
+            _file ??= new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.Read, 4096);
+            _file.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
+            _file.Flush(flushToDisk: true);
+        }
+
+        /// <summary>Applies what an interrupted run journaled, oldest first; a line cut short by the crash is skipped (its request is re-sent, which is safe).</summary>
+        public static Replayed Replay(string path, Action<OperationFacts, long> apply)
+        {
+            int records = 0;
+            int requests = 0;
+            long first = long.MaxValue;
+            long last = long.MinValue;
+            Internal.JsonLines.Read(path, line =>
+            {
+                long at = line.GetProperty("at").GetInt64();
+                var facts = new List<OperationFacts>();
+                foreach (JsonElement record in line.GetProperty("records").EnumerateArray())
+                {
+                    facts.Add(new OperationFacts(
+                        record.GetProperty("x").GetString()!,
+                        record.TryGetProperty("u", out JsonElement u) ? u.GetString() : null,
+                        record.GetProperty("a").GetBoolean(),
+                        record.TryGetProperty("l", out JsonElement l) && l.GetBoolean(),
+                        Hex(record.GetProperty("h")),
+                        record.TryGetProperty("i", out JsonElement i) ? Hex(i) : 0,
+                        record.TryGetProperty("s", out JsonElement s) ? s.GetString() : null));
+                }
+
+                // Applied only once the whole line has been read: a line is one request, accepted whole.
+                foreach (OperationFacts fact in facts)
+                {
+                    apply(fact, at);
+                }
+
+                records += facts.Count;
+                requests++;
+                first = Math.Min(first, at);
+                last = Math.Max(last, at);
+            });
+
+            return requests == 0
+                ? default
+                : new Replayed(records, requests, DateTimeOffset.FromUnixTimeSeconds(first), DateTimeOffset.FromUnixTimeSeconds(last));
+        }
+
+        /// <summary>Removes the journal (after a commit wrote what it held into the state).</summary>
+        public void Delete()
+        {
+            _file?.Dispose();
+            _file = null;
+            File.Delete(_path);
+        }
+
+        public void Dispose() => _file?.Dispose();
+
+        private static ulong Hex(JsonElement element) => ulong.Parse(element.GetString()!, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,381 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using EntraInboundProvisioning.Mapping;
+using EntraInboundProvisioning.Scim;
+using EntraInboundProvisioning.Sources;
+using EntraInboundProvisioning.State;
+using Xunit;
+using static EntraInboundProvisioning.Tests.Scim.BulkRequestConverterTests;
+
+namespace EntraInboundProvisioning.Tests.State
+{
+    /// <summary>Delta runs at their edges: failed disables, stray whitespace, empty input, mapping changes, sources, crashes.</summary>
+    public sealed class DeltaEdgeTests : IDisposable
+    {
+        private readonly string _directory = Directory.CreateTempSubdirectory("eip-edges-").FullName;
+
+        public void Dispose() => Directory.Delete(_directory, true);
+
+        private string StatePath => Path.Combine(_directory, "job.state");
+
+        private static AttributeMapping Mapping(params MappingNode[] more) => TestMappings.Minimal(new[] { MappingNode.ForColumn("title", "T") }.Concat(more).ToArray());
+
+        private static IRecord[] Workers(int count, Func<int, string>? title = null, Func<int, bool>? include = null, Func<int, string>? id = null)
+            => Enumerable.Range(1, count).Where(i => include?.Invoke(i) ?? true)
+                .Select((i, n) => Row(n + 1, ("Id", id?.Invoke(i) ?? $"W{i}"), ("Upn", $"w{i}@contoso.com"), ("T", title?.Invoke(i) ?? "Clerk")))
+                .ToArray();
+
+        /// <summary>One run with the state: converted (indexed first, as -Path), every request accepted, committed.</summary>
+        private (Run Run, ConversionSummary Summary) Day(IRecord[] records, AttributeMapping? mapping = null, Action<ConversionOptions>? configure = null)
+        {
+            var run = new Run();
+            using RunState state = RunState.Acquire(StatePath, Guid.NewGuid());
+            var options = new ConversionOptions { State = state };
+            configure?.Invoke(options);
+            ConversionSummary summary;
+            using (var converter = new BulkRequestConverter(mapping ?? Mapping(), options, run.Diagnostics.Add))
+            {
+                run.Requests.AddRange(converter.ConvertAll(() => records));
+                summary = converter.Summary();
+                converter.ReportPlan(summary);
+                converter.NoteShapes();
+            }
+
+            foreach (BulkRequest request in run.Requests)
+            {
+                state.RecordAccepted(request, DateTimeOffset.UtcNow);
+            }
+
+            state.Commit(new RunRecord { Plan = summary, Requests = run.Requests.Count, Accepted = state.AcceptedRequests, AcceptedRecords = state.AcceptedRecords });
+            return (run, summary);
+        }
+
+        private void Outcome(string externalId, bool failed, string? error = null)
+        {
+            using RunState state = RunState.Acquire(StatePath, Guid.NewGuid());
+            Assert.True(state.RecordOutcome(externalId, failed, DateTimeOffset.UtcNow.AddMinutes(5), error));
+            state.Commit();
+        }
+
+        private static IEnumerable<(string Id, OperationKind Kind)> Sent(Run run)
+            => run.Requests.SelectMany(r => r.ExternalIds.Zip(r.OperationKinds, (id, kind) => (id, kind)));
+
+        [Fact]
+        public void ADisableThatFailedIsSentAgainWithoutTheRefusedUserNameUntilACycleConfirmsIt()
+        {
+            Day(Workers(40));
+            Outcome("W3", failed: true, "AzureActiveDirectoryInvalidUserPrincipalName: bad");
+
+            // W3 leaves after its last cycle failed: the disable goes without the userName the service refused.
+            var (left, _) = Day(Workers(40, include: i => i != 3), configure: o => o.LeaverThreshold = new LeaverThreshold("1"));
+            Assert.Equal(("W3", OperationKind.Leaver), Assert.Single(Sent(left)));
+            JsonElement disable = left.User("W3");
+            Assert.Equal(new[] { "schemas", "externalId", "active" }, disable.EnumerateObject().Select(p => p.Name));
+            ProvisioningStateInfo pending = ProvisioningStateReader.Read(StatePath).State;
+            Assert.Equal(1, pending.DisablesPending);
+
+            // The disable fails too: the next runs send it again (a retry, not a new leaver), saying why.
+            Outcome("W3", failed: true, "AzureActiveDirectoryInvalidUserPrincipalName: still bad");
+            var (again, summary) = Day(Workers(40, include: i => i != 3));
+            Assert.Equal(("W3", OperationKind.Retry), Assert.Single(Sent(again)));
+            Assert.Equal(1, summary.LeaverRetries);
+            Assert.Equal(0, summary.Leavers);
+            ConversionDiagnostic note = Assert.Single(again.Diagnostics, d => d.ErrorId == "DisableRetried");
+            Assert.Contains("'W3' (AzureActiveDirectoryInvalidUserPrincipalName: still bad)", note.Message);
+            WorkerStateInfo w3 = ProvisioningStateReader.Read(StatePath).Workers(new[] { "W3" }).Single();
+            Assert.True(w3.Left);
+            Assert.True(w3.DisablePending);
+
+            // Confirmed: never sent again.
+            Outcome("W3", failed: false);
+            Assert.Empty(Day(Workers(40, include: i => i != 3)).Run.Requests);
+            Assert.Equal(0, ProvisioningStateReader.Read(StatePath).State.DisablesPending);
+        }
+
+        [Fact]
+        public void AWorkerHRMarkedInactiveWhoseDisableFailedIsDisabledAgainWhenTheyLeaveTheExport()
+        {
+            // active comes from a column: W5 is inactive in HR, and its disable fails in the cycle.
+            AttributeMapping mapping = new AttributeMapping(new[] { MappingNode.ForColumn("externalId", "Id"), MappingNode.ForColumn("userName", "Upn"), MappingNode.ForColumn("active", "On") });
+            IRecord[] Rows(Func<int, bool> include) => Enumerable.Range(1, 40).Where(include).Select((i, n) => Row(n + 1, ("Id", $"W{i}"), ("Upn", $"w{i}@x.com"), ("On", i == 5 ? "false" : "true"))).ToArray();
+            Day(Rows(_ => true), mapping);
+            Outcome("W5", failed: true, "SomeError: could not disable");
+            var (run, summary) = Day(Rows(i => i != 5), mapping);
+
+            // Not a new leaver (it was inactive already, so the threshold does not count it), but its disable is sent.
+            Assert.Equal(("W5", OperationKind.Retry), Assert.Single(Sent(run)));
+            Assert.Equal(0, summary.Leavers);
+            Assert.False(run.User("W5").GetProperty("active").GetBoolean());
+            Assert.False(run.User("W5").TryGetProperty("userName", out _));
+        }
+
+        [Fact]
+        public void AStrayWhitespaceInAnExternalIdIsTheSameWorkerAndSaysSo()
+        {
+            Day(Workers(5));
+            var (run, summary) = Day(Workers(5, id: i => i == 2 ? " W2 " : $"W{i}"));
+            Assert.Empty(run.Requests);
+            Assert.Equal(5, summary.Unchanged);
+            ConversionDiagnostic warning = Assert.Single(run.Diagnostics, d => d.ErrorId == "ExternalIdTrimmed");
+            Assert.Equal(2, warning.RecordNumber);
+            Assert.Contains("' W2 '", warning.Message);
+            Assert.Equal(WorkerKey.Of("W2"), WorkerKey.Of(" w2\t"));
+        }
+
+        [Fact]
+        public void AnEmptyInputWithAStateIsAHundredPercentLeaverRunThatSaysSo()
+        {
+            Day(Workers(20));
+            using RunState state = RunState.Acquire(StatePath, Guid.NewGuid());
+            using var converter = new BulkRequestConverter(Mapping(), new ConversionOptions { State = state }, _ => { });
+            Assert.True(converter.WantsIndex);
+            var error = Assert.Throws<TooManyLeaversException>(() => converter.EndIndex());
+            Assert.Contains("The input has no records", error.Message);
+            Assert.Contains("20 of the 20 active workers", error.Message);
+            Assert.Contains("(100 %)", error.Message);
+
+            using var stateless = new BulkRequestConverter(Mapping(), null, _ => { });
+            stateless.EndIndex();
+            Assert.Empty(stateless.CompleteAndTakeAll());
+        }
+
+        [Fact]
+        public void MoversThatComeFromAMappingChangeAreCountedAndTheQuotaIsMeasured()
+        {
+            Day(Workers(30));
+            AttributeMapping changed = Mapping(MappingNode.ForColumn("nickName", "Upn"));
+            var (run, summary) = Day(Workers(30, title: i => i <= 5 ? "Chef" : "Clerk"), changed, o => o.OperationsPerRequest = 2);
+            Assert.Equal(30, summary.Movers);
+            Assert.Equal(25, summary.MoversFromMappingChange);
+            Assert.True(summary.MappingChanged);
+            Assert.Equal(15, summary.Requests);
+            Assert.Equal(2000, summary.DailyRequestLimit);
+            Assert.Equal(1, summary.DaysNeeded);
+            Assert.Contains(run.Diagnostics, d => d.ErrorId == "MoversFromMappingChange" && d.Message.Contains("25 of the 30 movers", StringComparison.Ordinal));
+
+            // The next run has the same mapping: no change, nothing to say.
+            var (settled, again) = Day(Workers(30, title: i => i <= 5 ? "Chef" : "Clerk"), changed);
+            Assert.Empty(settled.Requests);
+            Assert.False(again.MappingChanged);
+            Assert.Empty(settled.Diagnostics);
+
+            // A plan bigger than the daily limit the last send used says how many days it needs.
+            using (RunState state = RunState.Acquire(StatePath, Guid.NewGuid()))
+            {
+                state.DailyRequestLimit = 4;
+                state.Commit();
+            }
+
+            var (big, plan) = Day(Workers(30, title: _ => "Sous-chef"), changed, o => o.OperationsPerRequest = 3);
+            Assert.Equal(10, plan.Requests);
+            Assert.Equal(3, plan.DaysNeeded);
+            Assert.Contains(big.Diagnostics, d => d.ErrorId == "DailyRequestLimitExceeded" && d.Message.Contains("3 days", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void TheMappingsOrderOfKeysDoesNotChangeTheRecord()
+        {
+            MappingNode[] nodes =
+            {
+                MappingNode.ForColumn("externalId", "Id"), MappingNode.ForColumn("userName", "Upn"), MappingNode.ForConstant("active", true),
+                MappingNode.ForColumn("zeta", "T"), MappingNode.ForColumn("alpha", "Upn"), MappingNode.ForColumn("title", "T"),
+                MappingNode.ForComplex("urn:ietf:params:scim:schemas:extension:contoso:1.0:User", new[] { MappingNode.ForColumn("Bravo", "T"), MappingNode.ForColumn("Alpha", "Id") }),
+                MappingNode.ForComplex("urn:ietf:params:scim:schemas:extension:acme:1.0:User", new[] { MappingNode.ForColumn("Code", "Id") }),
+            };
+            string Json(IEnumerable<MappingNode> order) => Convert(new AttributeMapping(order), Workers(1)).Requests.Single().Json;
+            string forward = Json(nodes);
+            Assert.Equal(forward, Json(nodes.Reverse()));
+            Assert.Equal(forward, Json(nodes.OrderBy(n => n.Name.Length)));
+        }
+
+        [Fact]
+        public void AStateOfTheFirstFormatIsReadWholeAndSavedInTheNewOne()
+        {
+            // Written as the first format did: flags, hash, acceptedAt, externalId, userName.
+            byte[] body;
+            using (var memory = new MemoryStream())
+            {
+                using (var deflate = new System.IO.Compression.DeflateStream(memory, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+                using (var writer = new BinaryWriter(deflate, Encoding.UTF8))
+                {
+                    writer.Write((byte)1); // active
+                    writer.Write(0x1234UL);
+                    writer.Write(1_700_000_000L);
+                    writer.Write("A1");
+                    writer.Write("a1@contoso.com");
+                    writer.Write((byte)(2 | 4)); // retry, left
+                    writer.Write(0x5678UL);
+                    writer.Write(1_700_000_100L);
+                    writer.Write("B2");
+                    writer.Write("b2@contoso.com");
+                }
+
+                body = memory.ToArray();
+            }
+
+            byte[] header = Encoding.UTF8.GetBytes("{\"createdAt\":\"2026-11-01T00:00:00Z\",\"jobId\":\"job-1\",\"servicePrincipalId\":\"sp-1\",\"savedAt\":\"2026-11-02T00:00:00Z\",\"format\":1,\"workers\":2}");
+            using (var file = new FileStream(StatePath, FileMode.Create))
+            {
+                using var all = new MemoryStream();
+                all.Write(Encoding.ASCII.GetBytes("EIPSTATE"));
+                all.Write(BitConverter.GetBytes((ushort)1));
+                all.Write(BitConverter.GetBytes(header.Length));
+                all.Write(header);
+                all.Write(body);
+                byte[] content = all.ToArray();
+                file.Write(content);
+                file.Write(System.Security.Cryptography.SHA256.HashData(content));
+            }
+
+            (ProvisioningStateInfo info, var workers) = ProvisioningStateReader.Read(StatePath);
+            Assert.Equal(2, info.Workers);
+            Assert.Equal(1, info.ActiveWorkers);
+            Assert.Equal(1, info.PendingRetries);
+            Assert.Equal(1, info.DisablesPending);
+            Assert.Equal("job-1", info.JobId);
+            WorkerStateInfo b2 = workers(new[] { "b2" }).Single();
+            Assert.Equal(("B2", "b2@contoso.com", "0000000000005678"), (b2.ExternalId, b2.UserName, b2.RecordHash));
+
+            using (RunState state = RunState.Acquire(StatePath, Guid.NewGuid()))
+            {
+                state.RecordOutcome("B2", failed: true, DateTimeOffset.UtcNow, "X: y");
+                state.Commit();
+            }
+
+            (ProvisioningStateInfo upgraded, var after) = ProvisioningStateReader.Read(StatePath);
+            Assert.Equal(2, upgraded.Workers);
+            Assert.Equal("X: y", after(new[] { "B2" }).Single().LastError);
+            Assert.Equal(2, JsonDocument.Parse(ReadHeader(StatePath)).RootElement.GetProperty("format").GetInt32());
+        }
+
+        [Fact]
+        public void ARunThatDiedBeforeSavingIsTheLastRunAsItsJournalTellsIt()
+        {
+            Day(Workers(4));
+            using (RunState died = RunState.Acquire(StatePath, Guid.NewGuid()))
+            {
+                using var converter = new BulkRequestConverter(Mapping(), new ConversionOptions { State = died, OperationsPerRequest = 2 }, _ => { });
+                foreach (BulkRequest request in converter.ConvertAll(() => Workers(4, title: _ => "Chef")))
+                {
+                    died.RecordAccepted(request, DateTimeOffset.UtcNow);
+                }
+            }
+
+            RunRecord recovered = ProvisioningStateReader.Read(StatePath).State.LastRun!;
+            Assert.True(recovered.Recovered);
+            Assert.Equal((2, 4L), (recovered.Accepted, recovered.AcceptedRecords));
+            using RunState next = RunState.Acquire(StatePath, Guid.NewGuid());
+            Assert.True(next.LastRun!.Recovered);
+            Assert.Equal(4, next.ReplayedFromJournal);
+            next.Commit();
+            Assert.True(ProvisioningStateReader.Read(StatePath).State.LastRun!.Recovered, "saved without a run of its own, the interrupted run stays the last one");
+        }
+
+        [Fact]
+        public void ARequestFileReadBackHasTheFactsTheConversionGaveItEvenReindented()
+        {
+            using RunState state = RunState.Acquire(StatePath, Guid.NewGuid());
+            Run run = Convert(Mapping(), Workers(3), new ConversionOptions { State = state });
+            BulkRequest written = run.Requests.Single();
+            string reindented = JsonSerializer.Serialize(JsonDocument.Parse(written.Json).RootElement, new JsonSerializerOptions { WriteIndented = true });
+            BulkRequest read = BulkRequestReader.Parse(reindented);
+            Assert.Equal(written.Facts!.Select(f => (f.ExternalId, f.UserName, f.Active, f.Left, f.Hash)), read.Facts!.Select(f => (f.ExternalId, f.UserName, f.Active, f.Left, f.Hash)));
+        }
+
+        [Fact]
+        public void SourcesTakeTheRecordsTheirWhereAcceptsAndTheStateRemembersWhereEachWorkerCameFrom()
+        {
+            var employees = new ConversionSource(Mapping(MappingNode.ForConstant("userType", "Employee")), "employees", r => r.TryGetValue("Kind", out object? k) && (string?)k == "E");
+            var contractors = new ConversionSource(Mapping(MappingNode.ForConstant("userType", "Contractor")), "contractors", r => r.TryGetValue("Kind", out object? k) && (string?)k == "C");
+            IRecord[] Rows(string kindOfW2) => Enumerable.Range(1, 4).Select(i => Row(i, ("Id", $"W{i}"), ("Upn", $"w{i}@x.com"), ("T", "Clerk"), ("Kind", i == 2 ? kindOfW2 : i % 2 == 0 ? "C" : "E"))).ToArray();
+            ConversionSummary Run(IRecord[] rows, Run run)
+            {
+                using RunState state = RunState.Acquire(StatePath, Guid.NewGuid());
+                using var converter = new BulkRequestConverter(new[] { employees, contractors }, new ConversionOptions { State = state, LeaverThreshold = new LeaverThreshold("0") }, run.Diagnostics.Add);
+                int[] both = { 0, 1 };
+                foreach (IRecord record in rows)
+                {
+                    converter.Index(record, converter.Route(record, both));
+                }
+
+                converter.EndIndex();
+                foreach (IRecord record in rows)
+                {
+                    converter.Add(record, converter.Route(record, both));
+                }
+
+                run.Requests.AddRange(converter.CompleteAndTakeAll());
+                foreach (BulkRequest request in run.Requests)
+                {
+                    state.RecordAccepted(request, DateTimeOffset.UtcNow);
+                }
+
+                ConversionSummary summary = converter.Summary();
+                state.Commit(new RunRecord { Plan = summary });
+                return summary;
+            }
+
+            var first = new Run();
+            Assert.Equal(new[] { "employees", "contractors" }, Run(Rows("C"), first).Sources);
+            Assert.Equal("Contractor", first.User("W2").GetProperty("userType").GetString());
+            Assert.Equal("contractors", ProvisioningStateReader.Read(StatePath).Workers(new[] { "W2" }).Single().Source);
+
+            // W2 becomes an employee: a mover, never a leaver, now of the other source.
+            var moved = new Run();
+            ConversionSummary summary = Run(Rows("E"), moved);
+            Assert.Equal((1L, 0L), (summary.Movers, summary.Leavers));
+            Assert.Equal("Employee", moved.User("W2").GetProperty("userType").GetString());
+            Assert.Equal("employees", ProvisioningStateReader.Read(StatePath).Workers(new[] { "W2" }).Single().Source);
+
+            // A record no source takes is counted and, for the state, missing.
+            var orphan = new Run();
+            var error = Assert.Throws<TooManyLeaversException>(() => Run(Rows("X"), orphan));
+            Assert.Contains("1 of the 4 active workers", error.Message);
+        }
+
+        [Fact]
+        public void ARunOfOneSourceNamesTheSourcesItLeftOutWhenTheirWorkersWouldAllLeave()
+        {
+            var employees = new ConversionSource(Mapping(), "employees");
+            var interns = new ConversionSource(Mapping(), "interns");
+            using (RunState state = RunState.Acquire(StatePath, Guid.NewGuid()))
+            {
+                using var converter = new BulkRequestConverter(new[] { employees, interns }, new ConversionOptions { State = state }, _ => { });
+                IRecord[] rows = Workers(10);
+                foreach (IRecord record in rows)
+                {
+                    converter.Add(record, record.Number <= 7 ? 0 : 1);
+                }
+
+                foreach (BulkRequest request in converter.CompleteAndTakeAll())
+                {
+                    state.RecordAccepted(request, DateTimeOffset.UtcNow);
+                }
+
+                state.Commit(new RunRecord());
+            }
+
+            using RunState again = RunState.Acquire(StatePath, Guid.NewGuid());
+            using var onlyEmployees = new BulkRequestConverter(new[] { employees }, new ConversionOptions { State = again }, _ => { });
+            foreach (IRecord record in Workers(7))
+            {
+                onlyEmployees.Add(record, 0);
+            }
+
+            var error = Assert.Throws<TooManyLeaversException>(() => onlyEmployees.CompleteAndTakeAll().ToList());
+            Assert.Contains("'interns' (3)", error.Message);
+            Assert.Contains("-Source", error.Message);
+        }
+
+        private static string ReadHeader(string path)
+        {
+            byte[] bytes = File.ReadAllBytes(path);
+            int length = BitConverter.ToInt32(bytes, 10);
+            return Encoding.UTF8.GetString(bytes, 14, length);
+        }
+    }
+}
