@@ -260,11 +260,10 @@ Import-Module $(& $quote (Join-Path $moduleDir 'EntraInboundProvisioning.psd1'))
 `$secret = ConvertTo-SecureString $(& $quote $emulator.ClientSecret) -AsPlainText -Force
 Connect-EntraProvisioning -TenantId $(& $quote $emulator.TenantId) -ClientId $(& $quote $emulator.ClientId) -ClientSecret `$secret -TestEndpoint $(& $quote $emulator.BaseUri) -TestCertificate `$certificate | Out-Null
 `$state = $(& $quote (Join-Path $demo 'demo.state'))
-Write-Host '1. ConvertTo-ScimBulkRequest -Path samples/hr-workers.csv -AttributeMapping samples/AttributeMapping.psd1 -StatePath out/demo/demo.state'
-`$requests = ConvertTo-ScimBulkRequest -Path $(& $quote (Join-Path $root 'samples/hr-workers.csv')) -AttributeMapping $(& $quote (Join-Path $root 'samples/AttributeMapping.psd1')) -StatePath `$state
-`$requests | Where-Object { `$_ -isnot [EntraInboundProvisioning.Scim.BulkRequest] } | Format-List | Out-String | Write-Host
-Write-Host '2. Send-ScimBulkRequest -StatePath out/demo/demo.state'
-`$results = `$requests | Where-Object { `$_ -is [EntraInboundProvisioning.Scim.BulkRequest] } | Send-ScimBulkRequest -ServicePrincipalId $(& $quote $emulator.ServicePrincipalId) -StatePath `$state
+Write-Host '1+2. ConvertTo-ScimBulkRequest -Path samples/hr-workers.csv -AttributeMapping samples/AttributeMapping.psd1 -StatePath out/demo/demo.state | Send-ScimBulkRequest -StatePath out/demo/demo.state'
+`$results = ConvertTo-ScimBulkRequest -Path $(& $quote (Join-Path $root 'samples/hr-workers.csv')) -AttributeMapping $(& $quote (Join-Path $root 'samples/AttributeMapping.psd1')) -StatePath `$state -InformationVariable plan |
+    Send-ScimBulkRequest -ServicePrincipalId $(& $quote $emulator.ServicePrincipalId) -StatePath `$state
+(`$plan | Where-Object Tags -contains 'Summary').MessageData | Format-List | Out-String | Write-Host
 `$results | Format-Table | Out-String | Write-Host
 Invoke-RestMethod -Method Post -Uri $(& $quote ([uri]::new($emulator.BaseUri, "_emulator/jobs/$($emulator.JobId)/cycle"))) -SkipCertificateCheck | Out-Null
 Write-Host '3. Get-ProvisioningCycleLog -Wait -StatePath out/demo/demo.state (the emulator ran a provisioning cycle)'
