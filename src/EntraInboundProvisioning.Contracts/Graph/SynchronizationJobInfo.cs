@@ -41,37 +41,16 @@ namespace EntraInboundProvisioning.Graph
         /// <summary>Since when the job is in quarantine.</summary>
         public DateTimeOffset? QuarantineSince { get; internal set; }
 
+        /// <summary>
+        /// True when the job is in quarantine: uploads are still accepted, but the service processes none of them until
+        /// the job leaves it (the status says Quarantine).
+        /// </summary>
+        public bool IsQuarantined => string.Equals(Status, "Quarantine", StringComparison.OrdinalIgnoreCase);
+
         /// <summary>True for an API-driven inbound provisioning job.</summary>
         public bool IsApiDriven => ApiDrivenTemplates.Any(t => TemplateId.StartsWith(t, StringComparison.OrdinalIgnoreCase)) || Id.StartsWith("API2", StringComparison.OrdinalIgnoreCase);
 
         /// <summary>The job as Graph returned it.</summary>
         public string RawJson { get; }
-    }
-
-    /// <summary>One execution of a job.</summary>
-    public sealed class JobExecution
-    {
-        internal JobExecution(string? state, DateTimeOffset? began, DateTimeOffset? ended, string? error)
-        {
-            State = state;
-            Began = began;
-            Ended = ended;
-            Error = error;
-        }
-
-        /// <summary>Succeeded, Failed, Warning…</summary>
-        public string? State { get; }
-
-        /// <summary>Start.</summary>
-        public DateTimeOffset? Began { get; }
-
-        /// <summary>End.</summary>
-        public DateTimeOffset? Ended { get; }
-
-        /// <summary>The error message, when it failed.</summary>
-        public string? Error { get; }
-
-        /// <inheritdoc />
-        public override string ToString() => $"{State} {Began:u}";
     }
 }

@@ -65,8 +65,8 @@ namespace EntraInboundProvisioning.State
         /// <summary>When the state was last committed, or null for a new state.</summary>
         public DateTimeOffset? SavedAt => _header.SavedAt;
 
-        /// <summary>The plan of the conversion that shares this state in the current run.</summary>
-        public ConversionSummary? CurrentPlan { get; set; }
+        /// <summary>The plan of this run's conversion (<see cref="RecordPlan"/>), saved with the run's record.</summary>
+        public ConversionSummary? Plan { get; private set; }
 
         /// <summary>
         /// The last run: the one recorded in the file (what it planned and what was accepted), or, when a run ended before
@@ -236,6 +236,21 @@ namespace EntraInboundProvisioning.State
             return missing;
         }
 
+        /// <summary>
+        /// Records the plan of this run's conversion; the commit that saves the run's record keeps it. A -WhatIf plan
+        /// converted nothing and is not recorded (false).
+        /// </summary>
+        public bool RecordPlan(ConversionSummary plan)
+        {
+            if (plan.WhatIf)
+            {
+                return false;
+            }
+
+            Plan = plan;
+            return true;
+        }
+
         /// <summary>True when this source's mapping fingerprint differs from the one the state last saved for it.</summary>
         internal bool ShapeChanged(string? source, string fingerprint) => _header.Shape(source) is string saved && !string.Equals(saved, fingerprint, StringComparison.Ordinal);
 
@@ -320,6 +335,7 @@ namespace EntraInboundProvisioning.State
             _recovered = null;
             if (run is not null)
             {
+                run.Plan ??= Plan;
                 _header.LastRun = run;
                 foreach (KeyValuePair<string, string> shape in _shapes)
                 {

@@ -644,8 +644,8 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 _converter.ReportPlan(summary);
                 if (!_whatIf)
                 {
-                    // The plan of a real conversion only: Send-ScimBulkRequest records it with the run.
-                    _state.CurrentPlan = summary;
+                    // The plan of a real conversion only: the send that records into this state saves it with the run.
+                    _state.RecordPlan(summary);
                     _converter.NoteShapes();
                 }
 

@@ -2,10 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
-using System.Linq;
 using System.Management.Automation;
-using System.Text.RegularExpressions;
-using System.Threading;
 using EntraInboundProvisioning.Graph;
 using EntraInboundProvisioning.PowerShell.Conversion;
 using EntraInboundProvisioning.PowerShell.Session;
@@ -19,37 +16,23 @@ namespace EntraInboundProvisioning.PowerShell.Commands
     /// </summary>
     [Cmdlet(VerbsCommunications.Send, "ScimBulkRequest", DefaultParameterSetName = InputObjectSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(BulkUploadResult))]
-    public sealed class SendScimBulkRequestCommand : PSCmdlet, IDisposable
+    public sealed class SendScimBulkRequestCommand : ProvisioningCmdlet
     {
         private const string InputObjectSet = "InputObject";
         private const string PathSet = "Path";
         private const string LiteralPathSet = "LiteralPath";
         private const int ProgressId = 2;
 
-        // The bulkUpload URL shown in the portal: …/servicePrincipals/{id}/synchronization/jobs/{jobId}/bulkUpload
-        private static readonly Regex BulkUploadUrl = new Regex(@"/servicePrincipals/(?<sp>[^/]+)/synchronization/jobs/(?<job>[^/]+)/bulkUpload/?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
-
-        private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();
         private readonly Stopwatch _progressClock = Stopwatch.StartNew();
-        private readonly AsyncPump _pump = new AsyncPump();
-        private ProvisioningApi? _api;
-        private BulkUploadSender? _sender;
+        private BulkUploadRun? _run;
         private UploadJournal? _journal;
+        private EntraInboundProvisioning.State.RunState? _state;
         private string _servicePrincipalId = string.Empty;
         private string _jobId = string.Empty;
         private bool _whatIf;
-        private PausedJob? _paused;
         private int _fileIndex;
         private int _requests;
         private long _records;
-        private int _accepted;
-        private long _acceptedRecords;
-        private int _failed;
-        private bool _budgetWarned;
-        private EntraInboundProvisioning.State.RunState? _state;
-        private EntraInboundProvisioning.State.ConversionSummary? _plan;
-        private DateTimeOffset _startedAt;
-        private bool _committed;
 
         /// <summary><para type="description">Bulk requests from ConvertTo-ScimBulkRequest.</para></summary>
         [Parameter(ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
@@ -143,11 +126,8 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 ThrowTerminatingError(new ErrorRecord(new PSArgumentException("Say where to send: -ServicePrincipalId (and -JobId when the app has several jobs), or -Uri with the bulkUpload URL from the portal."), "NoTarget", ErrorCategory.InvalidArgument, null));
             }
 
-            _api = ProvisioningSession.Require(this);
             ResolveTarget();
-            _whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? whatIf)
-                ? whatIf is SwitchParameter { IsPresent: true } || whatIf is true
-                : LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
+            _whatIf = IsWhatIf;
             if (StatePath is not null)
             {
                 // Opened with -WhatIf too: the conversion in the same pipeline then sees a sender that records into its
@@ -160,25 +140,12 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 }
             }
 
-            if (_whatIf)
-            {
-                return;
-            }
-
-            if (!ShouldProcess($"job {_jobId} of service principal {_servicePrincipalId}", "Send SCIM bulk requests"))
+            if (_whatIf || !ShouldProcess($"job {_jobId} of service principal {_servicePrincipalId}", "Send SCIM bulk requests"))
             {
                 _whatIf = true;
                 return;
             }
 
-            _startedAt = DateTimeOffset.UtcNow;
-            if (_state is not null)
-            {
-                _state.BindJob(_servicePrincipalId, _jobId);
-                _state.DailyRequestLimit = DailyRequestLimit;
-            }
-
-            int budget = DailyRequestLimit;
             if (JournalPath is not null)
             {
                 string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(JournalPath);
@@ -187,31 +154,35 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 {
                     WriteWarning($"{unreadable} line(s) of the journal '{path}' could not be read (a run was cut off while writing); their requests are sent again.");
                 }
-
-                budget -= _journal.AcceptedInLast24Hours;
             }
 
-            if (budget <= 0)
+            var options = new BulkUploadRunOptions
             {
-                ThrowTerminatingError(new ErrorRecord(new InvalidOperationException($"The journal shows {DailyRequestLimit - budget} accepted calls in the last 24 hours, the whole daily request limit of {DailyRequestLimit}; nothing was sent."), "DailyRequestLimitReached", ErrorCategory.LimitsExceeded, JournalPath));
-            }
-
+                MaxConcurrency = MaxConcurrency,
+                CallsPerWindow = PacingLimit,
+                Window = PacingWindow,
+                MaxAttempts = MaxAttempts,
+                DailyRequestLimit = DailyRequestLimit,
+                Resume = Resume.IsPresent,
+                PauseJob = RestartService.IsPresent,
+            };
             if (RestartService.IsPresent)
             {
                 WriteVerbose($"Pausing job {_jobId} for the upload.");
-                _paused = RunGraph(ct => PausedJob.PauseAsync(_api, _servicePrincipalId, _jobId, ct), "PauseJobFailed");
             }
 
-            _sender = new BulkUploadSender(
-                _api,
-                _servicePrincipalId,
-                _jobId,
-                // With a state, only what was accepted since the state was last saved stands for a request of the same
-                // content: an older acceptance of it is a retry or a re-send the state asked for.
-                new SendOptions { MaxConcurrency = MaxConcurrency, CallsPerWindow = PacingLimit, Window = PacingWindow, MaxAttempts = MaxAttempts, CallBudget = budget, ResumeAcceptedSince = _state?.SavedAt },
-                _journal,
-                Resume.IsPresent,
-                _cancellation.Token);
+            try
+            {
+                _run = Pump.Run(this, ct => BulkUploadRun.StartAsync(Api, _servicePrincipalId, _jobId, options, _journal, _state, ct), Cancellation);
+            }
+            catch (DailyRequestLimitReachedException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, "DailyRequestLimitReached", ErrorCategory.LimitsExceeded, JournalPath));
+            }
+            catch (GraphException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, "PauseJobFailed", GraphErrors.Category(ex), _jobId));
+            }
         }
 
         /// <inheritdoc />
@@ -256,145 +227,43 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         {
             if (_whatIf)
             {
-                ShouldProcess($"job {_jobId} of service principal {_servicePrincipalId} ({_api!.Graph.Endpoints.Graph.Host})", $"Send {_requests} SCIM bulk request(s) with {_records} record(s)");
+                ShouldProcess($"job {_jobId} of service principal {_servicePrincipalId} ({Api.Graph.Endpoints.Graph.Host})", $"Send {_requests} SCIM bulk request(s) with {_records} record(s)");
                 return;
             }
 
-            _sender!.Complete();
-            while (!_sender.IsFinished)
+            foreach (UploadEvent happened in _run!.Finish())
             {
-                BulkUploadResult? result = _sender.Next(TimeSpan.FromMilliseconds(200));
-                if (result is not null)
-                {
-                    Write(result);
-                }
+                Tell(happened);
             }
 
-            foreach (BulkUploadResult result in _sender.Drain())
-            {
-                Write(result);
-            }
-
-            StartAgain();
-            CommitState(stopped: false);
             WriteProgress(new ProgressRecord(ProgressId, "Sending SCIM bulk requests", "Done") { RecordType = ProgressRecordType.Completed });
-            WriteVerbose($"{_accepted} of {_requests} request(s) accepted ({_acceptedRecords} record(s)), {_failed} not accepted, {_sender.Calls} call(s) made. The provisioning service processes accepted records asynchronously; their logs appear within minutes (Get-ProvisioningCycleLog -Wait).");
+            WriteVerbose($"{_run.Accepted} of {_run.Requests} request(s) accepted ({_run.AcceptedRecords} record(s)), {_run.NotAccepted} not accepted, {_run.Calls} call(s) made. The provisioning service processes accepted records asynchronously; their logs appear within minutes (Get-ProvisioningCycleLog -Wait).");
         }
 
         /// <inheritdoc />
-        protected override void StopProcessing()
-        {
-            _cancellation.Cancel();
-            _sender?.Stop();
-        }
+        protected override void OnStopping() => _run?.Stop();
 
         /// <inheritdoc />
-        public void Dispose()
+        protected override void Dispose(bool disposing)
         {
-            if (_sender is not null && _state is not null && !_committed)
+            if (disposing)
             {
-                // Stopped by an error (ErrorAction Stop) or Ctrl+C: keep what the service accepted. After an error the
-                // calls in flight may finish, so their answers are known; Ctrl+C has already cancelled them. The journal
-                // holds what is recorded if this fails too.
-                _sender.Finish();
-                var clock = Stopwatch.StartNew();
-                while (!_sender.IsFinished && clock.Elapsed < TimeSpan.FromSeconds(30))
-                {
-                    Thread.Sleep(20);
-                }
-
-                _sender.Stop();
-                foreach (BulkUploadResult result in _sender.Drain())
-                {
-                    Record(result);
-                }
+                // Stopped by an error or Ctrl+C before it finished: the run keeps what the service accepted and starts a
+                // paused job again; nothing can be written any more, the journals hold what was recorded.
+                _run?.Dispose();
+                _state?.Dispose();
+                _journal?.Dispose();
             }
 
-            _sender?.Dispose();
-            StartAgain();
-            if (_sender is not null && _requests > 0)
-            {
-                // Only a run that posted something has anything to record; one stopped before (a refused conversion)
-                // leaves the state as it was.
-                try
-                {
-                    CommitState(stopped: true);
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                {
-                    // The state's journal keeps the accepted records for the next run.
-                }
-            }
-
-            _state?.Dispose();
-            _journal?.Dispose();
-            _cancellation.Dispose();
+            base.Dispose(disposing);
         }
 
-        /// <summary>
-        /// Records an accepted request's records in the state (on the pipeline thread, where the state lives), from the
-        /// facts the request carries; a request accepted in an earlier run (-Resume) has the same content, so the same facts.
-        /// </summary>
-        private void Record(BulkUploadResult result)
-        {
-            _state?.RecordAccepted(result);
-        }
-
-        /// <summary>A plan that came down the pipeline: the conversion's summary.</summary>
+        /// <summary>A plan that came down the pipeline: the conversion's summary (a -WhatIf one is never recorded).</summary>
         private void TakePlan(EntraInboundProvisioning.State.ConversionSummary plan)
         {
-            if (plan.WhatIf)
+            if (_run is null || !_run.TakePlan(plan))
             {
-                WriteVerbose($"The conversion ran with -WhatIf ({plan}): it converted nothing, so nothing is sent or recorded.");
-                return;
-            }
-
-            _plan = plan;
-        }
-
-        private void CommitState(bool stopped)
-        {
-            if (_state is null || _committed || _whatIf)
-            {
-                return;
-            }
-
-            _committed = true;
-            EntraInboundProvisioning.State.ConversionSummary? plan = _plan ?? _state.CurrentPlan;
-            if (_requests == 0 && (plan is null || plan.WhatIf))
-            {
-                // Nothing was posted and no real conversion planned this run (a -WhatIf conversion, or none): the last
-                // run stays the one that happened.
-                _state.Commit();
-                return;
-            }
-
-            // What was accepted is what the state recorded: counted where it was recorded (and journaled), also when an
-            // error or Ctrl+C stopped the run and its last results were only drained on the way out.
-            _state.Commit(new EntraInboundProvisioning.State.RunRecord
-            {
-                StartedAt = _startedAt,
-                CompletedAt = DateTimeOffset.UtcNow,
-                JobId = _jobId,
-                Plan = plan is { WhatIf: false } ? plan : null,
-                Requests = _requests,
-                Accepted = _state.AcceptedRequests,
-                AcceptedRecords = _state.AcceptedRecords,
-                NotAccepted = _requests - _state.AcceptedRequests,
-                Stopped = stopped,
-            });
-            WriteVerboseSafe($"State '{_state.Path}' saved: {_state.Workers:N0} worker(s), {_state.AcceptedRequests} accepted request(s) of this run recorded.");
-        }
-
-        private void WriteVerboseSafe(string text)
-        {
-            try
-            {
-                WriteVerbose(text);
-            }
-            catch (PipelineStoppedException)
-            {
-                // Stopped: nothing can be written any more.
+                WriteVerbose(plan.WhatIf ? $"The conversion ran with -WhatIf ({plan}): it converted nothing, so nothing is sent or recorded." : $"Plan: {plan}.");
             }
         }
 
@@ -402,29 +271,24 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         {
             if (Uri is not null)
             {
-                Match match = BulkUploadUrl.Match(Uri.AbsolutePath);
-                if (!match.Success)
+                if (!BulkUploadUrl.TryParse(Uri, out _servicePrincipalId, out _jobId))
                 {
                     ThrowTerminatingError(new ErrorRecord(new PSArgumentException($"'{Uri}' is not a bulkUpload URL (…/servicePrincipals/{{id}}/synchronization/jobs/{{jobId}}/bulkUpload)."), "InvalidBulkUploadUri", ErrorCategory.InvalidArgument, Uri));
                 }
 
-                if (!_api!.Graph.Endpoints.MayReceiveToken(new Uri(Uri.GetLeftPart(UriPartial.Authority))) && !string.Equals(Uri.Host, _api.Graph.Endpoints.Graph.Host, StringComparison.OrdinalIgnoreCase))
+                if (!BulkUploadUrl.IsOfSession(Uri, Api.Graph.Endpoints))
                 {
-                    ThrowTerminatingError(new ErrorRecord(new PSArgumentException($"'{Uri.Host}' is not the Graph host of this session ({_api.Graph.Endpoints.Graph.Host}); connect to the right cloud with -Environment."), "BulkUploadUriOtherCloud", ErrorCategory.InvalidArgument, Uri));
+                    ThrowTerminatingError(new ErrorRecord(new PSArgumentException($"'{Uri.Host}' is not the Graph host of this session ({Api.Graph.Endpoints.Graph.Host}); connect to the right cloud with -Environment."), "BulkUploadUriOtherCloud", ErrorCategory.InvalidArgument, Uri));
                 }
 
-                _servicePrincipalId = System.Uri.UnescapeDataString(match.Groups["sp"].Value);
-                _jobId = System.Uri.UnescapeDataString(match.Groups["job"].Value);
                 return;
             }
 
-            ServicePrincipalInfo sp = RunGraph(ct => _api!.ResolveServicePrincipalAsync(ServicePrincipalId!, ct), "ServicePrincipalNotFound");
-            ProvisioningSession.Remember(sp);
-            SynchronizationJobInfo job = RunGraph(ct => _api!.ResolveJobAsync(sp.Id, JobId, ct), "ProvisioningJobNotFound");
+            var (sp, job) = ResolveJob(ServicePrincipalId!, JobId);
             _servicePrincipalId = sp.Id;
             _jobId = job.Id;
             WriteVerbose($"Sending to job {job.Id} ({job.TemplateId}, {job.Status}) of '{sp.DisplayName}' ({sp.Id}).");
-            if (string.Equals(job.Status, "Quarantine", StringComparison.OrdinalIgnoreCase))
+            if (job.IsQuarantined)
             {
                 WriteWarning($"Job {job.Id} is in quarantine ({job.QuarantineReason}); uploads are accepted but not processed until it leaves quarantine.");
             }
@@ -439,44 +303,41 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 return;
             }
 
-            while (!_sender!.TryPost(request, TimeSpan.FromMilliseconds(100)))
+            while (!_run!.TryPost(request, TimeSpan.FromMilliseconds(100)))
             {
-                foreach (BulkUploadResult result in _sender.Drain())
-                {
-                    Write(result);
-                }
+                TellAll();
             }
 
-            foreach (BulkUploadResult result in _sender.Drain())
+            TellAll();
+        }
+
+        private void TellAll()
+        {
+            foreach (UploadEvent happened in _run!.Drain())
             {
-                Write(result);
+                Tell(happened);
+            }
+        }
+
+        /// <summary>Writes what the run tells: a result (and an error for one not accepted), or a message.</summary>
+        private void Tell(UploadEvent happened)
+        {
+            switch (happened.Kind)
+            {
+                case UploadEventKind.Result:
+                    Write(happened.Result!);
+                    break;
+                case UploadEventKind.StateSaved:
+                    WriteVerbose(happened.Message!);
+                    break;
+                default:
+                    WriteWarning(happened.Message!);
+                    break;
             }
         }
 
         private void Write(BulkUploadResult result)
         {
-            Record(result);
-            switch (result.Status)
-            {
-                case BulkUploadStatus.Accepted:
-                case BulkUploadStatus.AlreadyAccepted:
-                    _accepted++;
-                    _acceptedRecords += result.OperationCount;
-                    break;
-                case BulkUploadStatus.NotSent:
-                    _failed++;
-                    if (_sender!.BudgetExhausted && !_budgetWarned)
-                    {
-                        _budgetWarned = true;
-                        WriteWarning($"The daily request limit ({DailyRequestLimit} calls, journaled calls included) is reached: the remaining requests are not sent. Resume tomorrow with -JournalPath and -Resume.");
-                    }
-
-                    break;
-                default:
-                    _failed++;
-                    break;
-            }
-
             WriteObject(result);
             if (result.Status is BulkUploadStatus.Failed or BulkUploadStatus.NotSent)
             {
@@ -496,57 +357,9 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             if (_progressClock.ElapsedMilliseconds >= 250)
             {
                 _progressClock.Restart();
-                WriteProgress(new ProgressRecord(ProgressId, "Sending SCIM bulk requests", $"{_accepted} of {_requests} request(s) accepted, {_acceptedRecords:N0} record(s), {_failed} not accepted"));
+                WriteProgress(new ProgressRecord(ProgressId, "Sending SCIM bulk requests", $"{_run!.Accepted} of {_run.Requests} request(s) accepted, {_run.AcceptedRecords:N0} record(s), {_run.NotAccepted} not accepted"));
             }
         }
-
-        private void StartAgain()
-        {
-            if (_paused is null)
-            {
-                return;
-            }
-
-            // Always start again, also after a failed or stopped upload; PausedJob never restarts (that would purge it).
-            GraphException? failure = _paused.StartAgainAsync().GetAwaiter().GetResult();
-            _paused = null;
-            if (failure is not null)
-            {
-                try
-                {
-                    WriteWarning($"Job {_jobId} was paused for the upload and could not be started again: {failure.Message}. Start it in the portal or with the Graph API.");
-                }
-                catch (PipelineStoppedException)
-                {
-                    // Stopped: nothing can be written any more.
-                }
-            }
-        }
-
-        private T RunGraph<T>(Func<CancellationToken, System.Threading.Tasks.Task<T>> work, string errorId)
-        {
-            try
-            {
-                return _pump.Run(this, work, _cancellation.Token);
-            }
-            catch (GraphException ex)
-            {
-                ThrowTerminatingError(new ErrorRecord(ex, errorId, GraphErrors.Category(ex), ServicePrincipalId ?? (object?)Uri));
-                throw; // not reached
-            }
-            catch (ArgumentException ex)
-            {
-                ThrowTerminatingError(new ErrorRecord(ex, errorId, ErrorCategory.InvalidArgument, ServicePrincipalId));
-                throw; // not reached
-            }
-        }
-
-        private void RunGraph(Func<CancellationToken, System.Threading.Tasks.Task> work, string errorId)
-            => RunGraph(async ct =>
-            {
-                await work(ct).ConfigureAwait(false);
-                return true;
-            }, errorId);
 
         private static string Preview(IReadOnlyList<string> ids) => ids.Count <= 3 ? string.Join(", ", ids) : $"{ids[0]}, {ids[1]} … {ids[ids.Count - 1]}";
     }
