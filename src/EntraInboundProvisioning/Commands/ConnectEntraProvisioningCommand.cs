@@ -16,7 +16,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
     /// </summary>
     [Cmdlet(VerbsCommunications.Connect, "EntraProvisioning", DefaultParameterSetName = InteractiveSet)]
     [OutputType(typeof(EntraProvisioningContext))]
-    public sealed class ConnectEntraProvisioningCommand : PSCmdlet, IDisposable
+    public sealed class ConnectEntraProvisioningCommand : ProvisioningCmdlet
     {
         private const string InteractiveSet = "Interactive";
         private const string DeviceCodeSet = "DeviceCode";
@@ -27,7 +27,6 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         private const string ManagedIdentitySet = "ManagedIdentity";
         private const string AccessTokenSet = "AccessToken";
 
-        private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();
 
         /// <summary><para type="description">The tenant: its id or a verified domain such as contoso.onmicrosoft.com.</para></summary>
         [Parameter(ParameterSetName = InteractiveSet)]
@@ -157,16 +156,15 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException($"The certificate {options.Certificate.Thumbprint} has no private key; app sign-in needs it."), "CertificateWithoutPrivateKey", ErrorCategory.InvalidArgument, options.Certificate.Thumbprint));
             }
 
-            var pump = new AsyncPump();
             X509Certificate2? trusted = TestEndpoint is null ? null : TestCertificate;
             Func<HttpClient> httpClients = () => new HttpClient(GraphClient.CreateHandler(endpoints, trusted));
-            AccessTokenProvider tokens = AccessTokenProvider.Create(options, httpClients, pump.Warning);
+            AccessTokenProvider tokens = AccessTokenProvider.Create(options, httpClients, Pump.Warning);
             var graph = new GraphClient(endpoints, tokens, GraphClient.CreateHandler(endpoints, trusted));
             BearerToken token;
             try
             {
                 WriteVerbose($"Signing in ({options.Mode}) to {endpoints.AuthorityHost} for {endpoints.Audience}.");
-                token = pump.Run(this, ct => tokens.GetTokenAsync(false, ct), _cancellation.Token);
+                token = Pump.Run(this, ct => tokens.GetTokenAsync(false, ct), Cancellation);
             }
             catch (Exception ex) when (ex is not PipelineStoppedException and not OperationCanceledException)
             {
@@ -180,11 +178,6 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             WriteObject(context);
         }
 
-        /// <inheritdoc />
-        protected override void StopProcessing() => _cancellation.Cancel();
-
-        /// <inheritdoc />
-        public void Dispose() => _cancellation.Dispose();
 
         private X509Certificate2 FindCertificate(string thumbprint)
         {

@@ -25,7 +25,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
     [OutputType(typeof(BulkRequest))]
     [OutputType(typeof(string), typeof(FileInfo))]
     [OutputType(typeof(EntraInboundProvisioning.State.ConversionSummary))]
-    public sealed class ConvertToScimBulkRequestCommand : PSCmdlet, IDisposable
+    public sealed class ConvertToScimBulkRequestCommand : ProvisioningCmdlet
     {
         private const string InputObjectSet = "InputObject";
         private const string PathSet = "Path";
@@ -34,7 +34,6 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         private const int ProgressId = 1;
         private static readonly int[] OnlySource = { 0 };
 
-        private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();
         private readonly ScriptBlockEvaluator _evaluator = new ScriptBlockEvaluator();
         private readonly Stopwatch _progressClock = new Stopwatch();
         private readonly List<(string File, int[] Sources)> _files = new List<(string, int[])>();
@@ -208,9 +207,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 AllowManyLeavers = Force.IsPresent,
             };
 
-            _whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? whatIf)
-                ? whatIf is SwitchParameter { IsPresent: true } || whatIf is true
-                : LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
+            _whatIf = IsWhatIf;
             OpenState();
 
             if (ServicePrincipalId is not null)
@@ -300,7 +297,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 ConvertInputs();
             }
 
-            if (_converter is not null && !_cancellation.IsCancellationRequested)
+            if (_converter is not null && !Stopping)
             {
                 if (!_converter.IsStreaming && _converter.RecordsConverted > 0)
                 {
@@ -338,14 +335,15 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         }
 
         /// <inheritdoc />
-        protected override void StopProcessing() => _cancellation.Cancel();
-
-        /// <inheritdoc />
-        public void Dispose()
+        protected override void Dispose(bool disposing)
         {
-            _converter?.Dispose();
-            _state?.Dispose();
-            _cancellation.Dispose();
+            if (disposing)
+            {
+                _converter?.Dispose();
+                _state?.Dispose();
+            }
+
+            base.Dispose(disposing);
         }
 
         /// <summary>Opens the run state (shared with Send-ScimBulkRequest -StatePath in the same pipeline).</summary>
@@ -375,10 +373,8 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         private void LearnDateAttributes()
         {
-            var api = ProvisioningSession.Require(this);
-            var pump = new AsyncPump();
-            var (sp, job) = JobTarget.Resolve(this, api, pump, ServicePrincipalId!, JobId, _cancellation.Token);
-            string schema = JobTarget.Run(this, pump, ct => api.GetSchemaAsync(sp.Id, job.Id, ct), "GetSchemaFailed", job.Id, "Synchronization.Read.All", _cancellation.Token);
+            var (sp, job) = ResolveJob(ServicePrincipalId!, JobId);
+            string schema = RunGraph(ct => Api.GetSchemaAsync(sp.Id, job.Id, ct), "GetSchemaFailed", job.Id, "Synchronization.Read.All");
             IReadOnlyList<string> learned;
             try
             {
@@ -485,7 +481,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                     ConvertObjects(source, items, FilePass.Index);
                 }
 
-                if (_cancellation.IsCancellationRequested)
+                if (Stopping)
                 {
                     return;
                 }
@@ -586,7 +582,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 long records = 0;
                 try
                 {
-                    foreach (CsvRecord record in reader.ReadRecords(indexing ? MarkIncomplete : ReportRow, _cancellation.Token))
+                    foreach (CsvRecord record in reader.ReadRecords(indexing ? MarkIncomplete : ReportRow, Cancellation))
                     {
                         records++;
                         int source = _converter!.Route(record, sources);

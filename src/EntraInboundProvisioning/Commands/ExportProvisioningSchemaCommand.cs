@@ -13,9 +13,8 @@ namespace EntraInboundProvisioning.PowerShell.Commands
     /// </summary>
     [Cmdlet(VerbsData.Export, "ProvisioningSchema", SupportsShouldProcess = true)]
     [OutputType(typeof(FileInfo))]
-    public sealed class ExportProvisioningSchemaCommand : PSCmdlet, IDisposable
+    public sealed class ExportProvisioningSchemaCommand : ProvisioningCmdlet
     {
-        private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();
 
         /// <summary><para type="description">The provisioning app's service principal: its object id or application id.</para></summary>
         [Parameter(Mandatory = true)]
@@ -46,11 +45,8 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             {
                 ThrowTerminatingError(new ErrorRecord(new IOException($"'{path}' already exists; use -Force to overwrite it."), "OutFileExists", ErrorCategory.ResourceExists, path));
             }
-
-            var api = ProvisioningSession.Require(this);
-            var pump = new AsyncPump();
-            var (sp, job) = JobTarget.Resolve(this, api, pump, ServicePrincipalId!, JobId, _cancellation.Token);
-            string schema = JobTarget.Run(this, pump, ct => api.GetSchemaAsync(sp.Id, job.Id, ct), "GetSchemaFailed", job.Id, "Synchronization.Read.All", _cancellation.Token);
+            var (sp, job) = ResolveJob(ServicePrincipalId!, JobId);
+            string schema = RunGraph(ct => Api.GetSchemaAsync(sp.Id, job.Id, ct), "GetSchemaFailed", job.Id, "Synchronization.Read.All");
             string json;
             try
             {
@@ -69,10 +65,5 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             }
         }
 
-        /// <inheritdoc />
-        protected override void StopProcessing() => _cancellation.Cancel();
-
-        /// <inheritdoc />
-        public void Dispose() => _cancellation.Dispose();
     }
 }

@@ -17,13 +17,12 @@ namespace EntraInboundProvisioning.PowerShell.Commands
     [Cmdlet(VerbsCommon.Get, "ProvisioningCycleLog", DefaultParameterSetName = CyclesSet)]
     [OutputType(typeof(ProvisioningCycle), ParameterSetName = new[] { CyclesSet })]
     [OutputType(typeof(ProvisioningLogEntry))]
-    public sealed class GetProvisioningCycleLogCommand : PSCmdlet, IDisposable
+    public sealed class GetProvisioningCycleLogCommand : ProvisioningCmdlet
     {
         private const string CyclesSet = "Cycles";
         private const string WaitSet = "Wait";
         private const int ProgressId = 3;
 
-        private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();
         private readonly List<string> _waitFor = new List<string>();
         private readonly Dictionary<string, DateTimeOffset> _notBefore = new Dictionary<string, DateTimeOffset>(StringComparer.OrdinalIgnoreCase);
 
@@ -159,13 +158,14 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         }
 
         /// <inheritdoc />
-        protected override void StopProcessing() => _cancellation.Cancel();
-
-        /// <inheritdoc />
-        public void Dispose()
+        protected override void Dispose(bool disposing)
         {
-            _state?.Dispose();
-            _cancellation.Dispose();
+            if (disposing)
+            {
+                _state?.Dispose();
+            }
+
+            base.Dispose(disposing);
         }
 
         private EntraInboundProvisioning.State.RunState? _state;
@@ -199,23 +199,13 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             WriteVerbose($"State '{_state.Path}': {_learned} record(s) changed their retry mark; {_state.PendingRetries} will be sent again on the next run.");
         }
 
-        private (ProvisioningApi Api, AsyncPump Pump, string JobId) Target()
-        {
-            ProvisioningApi api = ProvisioningSession.Require(this);
-            var pump = new AsyncPump();
-            if (ServicePrincipalId is null)
-            {
-                return (api, pump, JobId!);
-            }
-
-            var (_, job) = JobTarget.Resolve(this, api, pump, ServicePrincipalId, JobId, _cancellation.Token);
-            return (api, pump, job.Id);
-        }
+        /// <summary>The job whose logs to read: -JobId alone, or the API-driven job of -ServicePrincipalId.</summary>
+        private string TargetJob() => ServicePrincipalId is null ? JobId! : ResolveJob(ServicePrincipalId, JobId).Job.Id;
 
         private void ReadCycles()
         {
-            var (api, pump, jobId) = Target();
-            var reader = new ProvisioningLogReader(api.GetLogPageAsync);
+            string jobId = TargetJob();
+            var reader = new ProvisioningLogReader(Api.GetLogPageAsync);
             bool recordFilter = _status is not null || _action is not null || ExternalId is not null;
             var query = new ProvisioningLogQuery
             {
@@ -227,7 +217,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 Action = _action,
                 ExternalId = ExternalId is { Length: 1 } ? ExternalId[0] : null,
             };
-            IReadOnlyList<ProvisioningCycle> cycles = JobTarget.Run(this, pump, ct => reader.RecentCyclesAsync(query, CycleId is null ? NumberOfCycles : 1, ct), "GetProvisioningLogsFailed", jobId, "AuditLog.Read.All", _cancellation.Token);
+            IReadOnlyList<ProvisioningCycle> cycles = RunGraph(ct => reader.RecentCyclesAsync(query, CycleId is null ? NumberOfCycles : 1, ct), "GetProvisioningLogsFailed", jobId, "AuditLog.Read.All");
             WriteVerbose($"Read {reader.PagesRead} page(s) of provisioning logs for job {jobId}: {cycles.Count} cycle(s).");
             var only = ExternalId is { Length: > 1 } ? new HashSet<string>(ExternalId, StringComparer.OrdinalIgnoreCase) : null;
             foreach (ProvisioningCycle cycle in cycles)
@@ -266,12 +256,12 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 ThrowTerminatingError(new ErrorRecord(new PSArgumentException("-Wait needs records to wait for: -ExternalId, Send-ScimBulkRequest results on the pipeline, or -JournalPath."), "NothingToWaitFor", ErrorCategory.InvalidArgument, null));
             }
 
-            var (api, pump, jobId) = Target();
-            var reader = new ProvisioningLogReader(api.GetLogPageAsync);
-            var progress = new Progress<(int Found, int Wanted)>(p => pump.Verbose($"{p.Found} of {p.Wanted} record(s) have an outcome in the logs."));
+            string jobId = TargetJob();
+            var reader = new ProvisioningLogReader(Api.GetLogPageAsync);
+            var progress = new Progress<(int Found, int Wanted)>(p => Pump.Verbose($"{p.Found} of {p.Wanted} record(s) have an outcome in the logs."));
             DateTimeOffset since = Since ?? DateTimeOffset.UtcNow.AddHours(-1);
             WriteProgress(new ProgressRecord(ProgressId, "Waiting for provisioning logs", $"{wanted.Count} record(s), up to {Timeout}"));
-            LogWaitResult result = JobTarget.Run(this, pump, ct => reader.WaitForOutcomesAsync(jobId, wanted, since, PollInterval, Timeout, progress, ct, _notBefore), "GetProvisioningLogsFailed", jobId, "AuditLog.Read.All", _cancellation.Token);
+            LogWaitResult result = RunGraph(ct => reader.WaitForOutcomesAsync(jobId, wanted, since, PollInterval, Timeout, progress, ct, _notBefore), "GetProvisioningLogsFailed", jobId, "AuditLog.Read.All");
             WriteProgress(new ProgressRecord(ProgressId, "Waiting for provisioning logs", "Done") { RecordType = ProgressRecordType.Completed });
             _seen.AddRange(result.Outcomes);
             SaveState();

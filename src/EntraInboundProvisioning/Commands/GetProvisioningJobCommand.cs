@@ -12,9 +12,8 @@ namespace EntraInboundProvisioning.PowerShell.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "ProvisioningJob")]
     [OutputType(typeof(SynchronizationJobInfo))]
-    public sealed class GetProvisioningJobCommand : PSCmdlet, IDisposable
+    public sealed class GetProvisioningJobCommand : ProvisioningCmdlet
     {
-        private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();
 
         /// <summary><para type="description">The provisioning app's service principal: its object id or application id.</para></summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -31,19 +30,17 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
-            ProvisioningApi api = ProvisioningSession.Require(this);
-            var pump = new AsyncPump();
             try
             {
-                ServicePrincipalInfo sp = pump.Run(this, ct => api.ResolveServicePrincipalAsync(ServicePrincipalId!, ct), _cancellation.Token);
+                ServicePrincipalInfo sp = Pump.Run(this, ct => Api.ResolveServicePrincipalAsync(ServicePrincipalId!, ct), Cancellation);
                 ProvisioningSession.Remember(sp);
                 if (JobId is not null)
                 {
-                    WriteObject(pump.Run(this, ct => api.GetJobAsync(sp.Id, JobId, ct), _cancellation.Token));
+                    WriteObject(Pump.Run(this, ct => Api.GetJobAsync(sp.Id, JobId, ct), Cancellation));
                     return;
                 }
 
-                IReadOnlyList<SynchronizationJobInfo> jobs = pump.Run(this, ct => api.ListJobsAsync(sp.Id, ct), _cancellation.Token);
+                IReadOnlyList<SynchronizationJobInfo> jobs = Pump.Run(this, ct => Api.ListJobsAsync(sp.Id, ct), Cancellation);
                 foreach (SynchronizationJobInfo job in jobs)
                 {
                     WriteObject(job);
@@ -59,10 +56,5 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             }
         }
 
-        /// <inheritdoc />
-        protected override void StopProcessing() => _cancellation.Cancel();
-
-        /// <inheritdoc />
-        public void Dispose() => _cancellation.Dispose();
     }
 }

@@ -13,9 +13,8 @@ namespace EntraInboundProvisioning.PowerShell.Commands
     /// </summary>
     [Cmdlet(VerbsData.Import, "ProvisioningSchema", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
     [OutputType(typeof(string))]
-    public sealed class ImportProvisioningSchemaCommand : PSCmdlet, IDisposable
+    public sealed class ImportProvisioningSchemaCommand : ProvisioningCmdlet
     {
-        private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();
 
         /// <summary><para type="description">The provisioning app's service principal: its object id or application id.</para></summary>
         [Parameter(Mandatory = true)]
@@ -52,11 +51,8 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 ThrowTerminatingError(new ErrorRecord(ex, "InvalidSchemaFile", ErrorCategory.InvalidData, path));
                 return;
             }
-
-            var api = ProvisioningSession.Require(this);
-            var pump = new AsyncPump();
-            var (sp, job) = JobTarget.Resolve(this, api, pump, ServicePrincipalId!, JobId, _cancellation.Token);
-            string currentJson = JobTarget.Run(this, pump, ct => api.GetSchemaAsync(sp.Id, job.Id, ct), "GetSchemaFailed", job.Id, "Synchronization.ReadWrite.All", _cancellation.Token);
+            var (sp, job) = ResolveJob(ServicePrincipalId!, JobId);
+            string currentJson = RunGraph(ct => Api.GetSchemaAsync(sp.Id, job.Id, ct), "GetSchemaFailed", job.Id, "Synchronization.ReadWrite.All");
             IReadOnlyList<string> diff = proposed.Diff(SynchronizationSchemaDocument.Parse(currentJson));
             if (diff.Count == 0)
             {
@@ -75,17 +71,12 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 return;
             }
 
-            JobTarget.Run(this, pump, ct => api.PutSchemaAsync(sp.Id, job.Id, proposed.ToJson(), ct), "PutSchemaFailed", job.Id, "Synchronization.ReadWrite.All", _cancellation.Token);
+            RunGraph(ct => Api.PutSchemaAsync(sp.Id, job.Id, proposed.ToJson(), ct), "PutSchemaFailed", job.Id, "Synchronization.ReadWrite.All");
             if (PassThru.IsPresent)
             {
                 WriteObject(diff, enumerateCollection: true);
             }
         }
 
-        /// <inheritdoc />
-        protected override void StopProcessing() => _cancellation.Cancel();
-
-        /// <inheritdoc />
-        public void Dispose() => _cancellation.Dispose();
     }
 }

@@ -22,7 +22,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
     /// </summary>
     [Cmdlet(VerbsData.Update, "ProvisioningSchema", DefaultParameterSetName = NamesSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
     [OutputType(typeof(SchemaChange))]
-    public sealed class UpdateProvisioningSchemaCommand : PSCmdlet, IDisposable
+    public sealed class UpdateProvisioningSchemaCommand : ProvisioningCmdlet
     {
         private const string NamesSet = "AttributeName";
         private const string AttributeSet = "Attribute";
@@ -30,7 +30,6 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         private const string MappingSet = "AttributeMapping";
         private const string InputObjectSet = "InputObject";
 
-        private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();
         private readonly List<SchemaAttributeSpec> _specs = new List<SchemaAttributeSpec>();
         private readonly HashSet<string> _seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         private readonly List<string> _invalid = new List<string>();
@@ -155,11 +154,8 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                     ErrorCategory.InvalidArgument,
                     _invalid));
             }
-
-            var api = ProvisioningSession.Require(this);
-            var pump = new AsyncPump();
-            var (sp, job) = JobTarget.Resolve(this, api, pump, ServicePrincipalId!, JobId, _cancellation.Token);
-            string original = JobTarget.Run(this, pump, ct => api.GetSchemaAsync(sp.Id, job.Id, ct), "GetSchemaFailed", job.Id, "Synchronization.ReadWrite.All", _cancellation.Token);
+            var (sp, job) = ResolveJob(ServicePrincipalId!, JobId);
+            string original = RunGraph(ct => Api.GetSchemaAsync(sp.Id, job.Id, ct), "GetSchemaFailed", job.Id, "Synchronization.ReadWrite.All");
             SynchronizationSchemaDocument document;
             try
             {
@@ -170,7 +166,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                     changes.AddRange(document.AddMappings(Mappings(), FlowType, Force.IsPresent));
                 }
 
-                Apply(api, pump, sp.Id, job.Id, original, document, changes);
+                Apply(sp.Id, job.Id, original, document, changes);
             }
             catch (SynchronizationSchemaException ex)
             {
@@ -178,13 +174,8 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             }
         }
 
-        /// <inheritdoc />
-        protected override void StopProcessing() => _cancellation.Cancel();
 
-        /// <inheritdoc />
-        public void Dispose() => _cancellation.Dispose();
-
-        private void Apply(Graph.ProvisioningApi api, AsyncPump pump, string spId, string jobId, string original, SynchronizationSchemaDocument document, List<SchemaChange> changes)
+        private void Apply(string spId, string jobId, string original, SynchronizationSchemaDocument document, List<SchemaChange> changes)
         {
             foreach (SchemaChange unchanged in changes.Where(c => c.Kind is SchemaChangeKind.AttributeExists or SchemaChangeKind.MappingExists))
             {
@@ -221,7 +212,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             try
             {
                 // No lost update: the PUT replaces the whole document, so it is refused if the schema changed since it was read.
-                JobTarget.Run(this, pump, ct => api.PutSchemaIfUnchangedAsync(spId, jobId, original, document.ToJson(), ct), "PutSchemaFailed", jobId, "Synchronization.ReadWrite.All", _cancellation.Token);
+                RunGraph(ct => Api.PutSchemaIfUnchangedAsync(spId, jobId, original, document.ToJson(), ct), "PutSchemaFailed", jobId, "Synchronization.ReadWrite.All");
             }
             catch (Graph.SchemaChangedException ex)
             {
