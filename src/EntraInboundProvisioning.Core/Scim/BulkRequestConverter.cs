@@ -24,7 +24,8 @@ namespace EntraInboundProvisioning.Scim
         private readonly ConversionOptions _options;
         private readonly Action<ConversionDiagnostic> _report;
         private readonly RecordConverter[] _sources;
-        private readonly OperationAssembler _assembler;
+        private readonly bool _orderManagers;
+        private OperationAssembler? _assembler;
         private readonly int _workersInState;
         private readonly LeaverPlanner? _leavers;
         private bool _leaversPlanned;
@@ -54,7 +55,7 @@ namespace EntraInboundProvisioning.Scim
             _sources = sources.Select(s => new RecordConverter(s, _options, report)).ToArray();
             UnmatchedDateAttributes = _sources.Skip(1).Aggregate((IEnumerable<string>)_sources[0].UnmatchedDateAttributes, (left, s) => left.Intersect(s.UnmatchedDateAttributes, StringComparer.OrdinalIgnoreCase)).ToList();
             _workersInState = _options.State?.Workers ?? 0;
-            _assembler = new OperationAssembler(_options, _options.OrderManagersFirst && _sources.Any(s => s.MapsManager), _report);
+            _orderManagers = _options.OrderManagersFirst && _sources.Any(s => s.MapsManager);
             if (_options.State is RunState state)
             {
                 _leavers = new LeaverPlanner(state, _options);
@@ -81,32 +82,32 @@ namespace EntraInboundProvisioning.Scim
         public long RecordsInNoSource { get; private set; }
 
         /// <summary>Rows left out because another row of the same worker is sent (see <see cref="ConversionOptions.DuplicateExternalId"/>).</summary>
-        public long RecordsSuperseded => _assembler.Superseded;
+        public long RecordsSuperseded => _assembler?.Superseded ?? 0;
 
         /// <summary>Operations the run sends: one per worker.</summary>
-        public long Operations => _assembler.Operations;
+        public long Operations => _assembler?.Operations ?? 0;
 
         /// <summary>Requests completed so far.</summary>
-        public int RequestsCompleted => _assembler.RequestsCompleted;
+        public int RequestsCompleted => _assembler?.RequestsCompleted ?? 0;
 
         /// <summary>True when requests come out as records arrive; false when the run holds them until <see cref="Complete"/>.</summary>
-        public bool IsStreaming => _assembler.IsStreaming;
+        public bool IsStreaming => _assembler?.IsStreaming ?? !OperationAssembler.NeedsWholeInput(_options, _orderManagers);
 
         /// <summary>
         /// True when a caller that can read its input twice (CSV files) should first pass every record to
         /// <see cref="Index(IRecord, int)"/> and call <see cref="EndIndex"/>: the conversion pass then streams instead of
         /// holding every operation until the end. Pipeline input skips that and is held.
         /// </summary>
-        public bool WantsIndex => _assembler.WantsIndex;
+        public bool WantsIndex => _assembler is null ? OperationAssembler.NeedsWholeInput(_options, _orderManagers) : _assembler is TwoPassAssembler { Indexing: true };
 
         /// <summary>Operations waiting right now for their manager (or, for pipeline input, for the end).</summary>
-        public int OperationsWaiting => _assembler.Waiting;
+        public int OperationsWaiting => _assembler?.Waiting ?? 0;
 
         /// <summary>True when managers are sent before the workers who report to them.</summary>
-        public bool OrdersManagers => _assembler.OrderManagers;
+        public bool OrdersManagers => _orderManagers;
 
         /// <summary>Bytes of held operations that went to the encrypted temporary file.</summary>
-        public long SpilledBytes => _assembler.SpilledBytes;
+        public long SpilledBytes => _assembler?.SpilledBytes ?? 0;
 
         /// <summary>Names in <see cref="ConversionOptions.DateAttributes"/> that match no mapped attribute of any source.</summary>
         public IReadOnlyList<string> UnmatchedDateAttributes { get; }
@@ -145,11 +146,12 @@ namespace EntraInboundProvisioning.Scim
         /// </summary>
         public void Add(IRecord record, int source)
         {
+            OperationAssembler assembler = Assembler(rereadable: false);
             RecordsRead++;
             if (source < 0)
             {
                 RecordsInNoSource++;
-                _assembler.AddWithoutWorker();
+                assembler.AddWithoutWorker();
                 return;
             }
 
@@ -159,14 +161,14 @@ namespace EntraInboundProvisioning.Scim
             {
                 RecordsFailed++;
                 RecordsWithoutExternalId++;
-                _assembler.AddWithoutWorker();
+                assembler.AddWithoutWorker();
                 return;
             }
 
             if (_options.ExternalIdFilter is not null && !_options.ExternalIdFilter.Contains(externalId))
             {
                 RecordsFiltered++;
-                _assembler.AddWithoutWorker();
+                assembler.AddWithoutWorker();
                 return;
             }
 
@@ -174,7 +176,7 @@ namespace EntraInboundProvisioning.Scim
             if (!converter.TryConvert(record, externalId, out ReadOnlySpan<byte> data))
             {
                 RecordsFailed++;
-                _assembler.AddNotSent(key, externalId, record.Source, record.Number);
+                assembler.AddNotSent(key, externalId, record.Source, record.Number);
                 return;
             }
 
@@ -189,7 +191,7 @@ namespace EntraInboundProvisioning.Scim
                 OperationKind? change = state.Classify(key, hash, _options.Full);
                 if (change is null)
                 {
-                    _assembler.AddNotSent(key, externalId, record.Source, record.Number, unchanged: true);
+                    assembler.AddNotSent(key, externalId, record.Source, record.Number, unchanged: true);
                     return;
                 }
 
@@ -200,7 +202,7 @@ namespace EntraInboundProvisioning.Scim
             }
 
             var facts = new OperationFacts(externalId, converter.UserName, converter.Active, left: false, hash, inputHash, converter.Source.Name);
-            _assembler.Add(key, facts, converter.Manager, record.Source, record.Number, data, kind);
+            assembler.Add(key, facts, converter.Manager, record.Source, record.Number, data, kind);
         }
 
         /// <summary>First pass over a re-readable input, for the (only) source.</summary>
@@ -213,10 +215,11 @@ namespace EntraInboundProvisioning.Scim
         /// </summary>
         public void Index(IRecord record, int source)
         {
+            OperationAssembler assembler = Assembler(rereadable: true);
             RecordsIndexed++;
             if (source < 0)
             {
-                _assembler.IndexWithoutWorker();
+                assembler.IndexWithoutWorker();
                 return;
             }
 
@@ -228,12 +231,12 @@ namespace EntraInboundProvisioning.Scim
                 if (externalId is null || (_options.ExternalIdFilter is not null && !_options.ExternalIdFilter.Contains(externalId)))
                 {
                     _indexedWithoutExternalId += externalId is null ? 1 : 0;
-                    _assembler.IndexWithoutWorker();
+                    assembler.IndexWithoutWorker();
                     return;
                 }
 
-                WorkerKey? manager = _assembler.OrderManagers ? converter.ReadManager(record, externalId) : null;
-                _assembler.Index(WorkerKey.Of(externalId), externalId, manager, record.Source, record.Number);
+                WorkerKey? manager = assembler.OrderManagers ? converter.ReadManager(record, externalId) : null;
+                assembler.Index(WorkerKey.Of(externalId), externalId, manager, record.Source, record.Number);
             }
             finally
             {
@@ -246,7 +249,7 @@ namespace EntraInboundProvisioning.Scim
         /// <exception cref="TooManyLeaversException">More leavers than the threshold allows.</exception>
         public void EndIndex()
         {
-            _assembler.EndIndex();
+            Assembler(rereadable: true).EndIndex();
             PlanLeavers(_indexedWithoutExternalId, RecordsIndexed);
         }
 
@@ -257,7 +260,11 @@ namespace EntraInboundProvisioning.Scim
         public void MarkInputIncomplete(string why) => _incomplete ??= why;
 
         /// <summary>Takes the next completed request, if one is ready.</summary>
-        public bool TryTake(out BulkRequest? request) => _assembler.TryTake(out request);
+        public bool TryTake(out BulkRequest? request)
+        {
+            request = null;
+            return _assembler is not null && _assembler.TryTake(out request);
+        }
 
         /// <summary>
         /// Ends the run: decides what is held and completes every request (take them with <see cref="TryTake"/>).
@@ -266,9 +273,10 @@ namespace EntraInboundProvisioning.Scim
         /// <exception cref="TooManyLeaversException">More leavers than the threshold allows (pipeline input); nothing was sent.</exception>
         public void Complete()
         {
-            _assembler.EndInput();
+            OperationAssembler assembler = Assembler(rereadable: false);
+            assembler.EndInput();
             PlanLeavers(RecordsWithoutExternalId, RecordsRead);
-            _assembler.Complete();
+            assembler.Complete();
         }
 
         /// <summary>What the run decided: counts by reason, requests, and the leaver check. Complete once every request is taken.</summary>
@@ -281,18 +289,18 @@ namespace EntraInboundProvisioning.Scim
             RepeatedRowsLeftOut = RecordsSuperseded,
             RecordsInNoSource = RecordsInNoSource,
             WorkersInState = _workersInState,
-            Joiners = _assembler.Count(OperationKind.Joiner),
-            Movers = _assembler.Count(OperationKind.Mover),
+            Joiners = Count(OperationKind.Joiner),
+            Movers = Count(OperationKind.Mover),
             MoversFromMappingChange = _moversFromMappingChange,
             MappingChanged = MappingChanged,
-            Leavers = _assembler.Count(OperationKind.Leaver),
-            Retries = _assembler.Count(OperationKind.Retry),
+            Leavers = Count(OperationKind.Leaver),
+            Retries = Count(OperationKind.Retry),
             LeaverRetries = _leavers?.Retried.Count ?? 0,
-            Refreshes = _assembler.Count(OperationKind.Refresh),
-            Records = _assembler.Count(OperationKind.Record),
-            Unchanged = _assembler.Unchanged,
-            Operations = _assembler.Operations,
-            Requests = _assembler.RequestsCompleted,
+            Refreshes = Count(OperationKind.Refresh),
+            Records = Count(OperationKind.Record),
+            Unchanged = _assembler?.Unchanged ?? 0,
+            Operations = Operations,
+            Requests = RequestsCompleted,
             LeaverThreshold = _options.State is null ? null : _options.LeaverThreshold.ToString(),
             LeaversInferred = _options.State is not null && _leaversNote is null,
             LeaversNote = _leaversNote,
@@ -364,10 +372,11 @@ namespace EntraInboundProvisioning.Scim
                 return;
             }
 
-            _leavers.Plan(_assembler.Knows, recordsRead, _sources.Select(s => s.Source.Name).ToList(), _report);
+            OperationAssembler assembler = _assembler!;
+            _leavers.Plan(assembler.Knows, recordsRead, _sources.Select(s => s.Source.Name).ToList(), _report);
             foreach (LeaverPlanner.Leaver leaver in _leavers.New.Concat(_leavers.Retried))
             {
-                _assembler.AddAfterInput(leaver.Key, leaver.Facts, leaver.Data, leaver.Kind);
+                assembler.AddAfterInput(leaver.Key, leaver.Facts, leaver.Data, leaver.Kind);
             }
         }
 
@@ -432,7 +441,15 @@ namespace EntraInboundProvisioning.Scim
                 source.Dispose();
             }
 
-            _assembler.Dispose();
+            _assembler?.Dispose();
         }
+
+        private long Count(OperationKind kind) => _assembler?.Count(kind) ?? 0;
+
+        /// <summary>
+        /// The assembler, chosen at the first record by how the input comes: indexed first (a re-readable input) or
+        /// streamed (pipeline input); it never changes afterwards.
+        /// </summary>
+        private OperationAssembler Assembler(bool rereadable) => _assembler ??= OperationAssembler.Create(_options, _orderManagers, _report, rereadable);
     }
 }

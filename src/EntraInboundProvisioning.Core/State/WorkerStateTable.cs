@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Text;
 using EntraInboundProvisioning.Internal;
 using EntraInboundProvisioning.Scim;
@@ -40,7 +39,7 @@ namespace EntraInboundProvisioning.State
     {
         private readonly ChunkedList<WorkerStateEntry> _entries = new ChunkedList<WorkerStateEntry>();
         private readonly ChunkedList<byte> _names = new ChunkedList<byte>();
-        private int[] _index = new int[1024];
+        private readonly WorkerKeyIndex _index = new WorkerKeyIndex();
 
         /// <summary>Workers in the table.</summary>
         public int Count => _entries.Count;
@@ -49,25 +48,7 @@ namespace EntraInboundProvisioning.State
         public ref WorkerStateEntry this[int position] => ref _entries[position];
 
         /// <summary>Finds a worker.</summary>
-        public bool TryFind(WorkerKey key, out int position)
-        {
-            int mask = _index.Length - 1;
-            for (int i = (int)key.Low & mask; ; i = (i + 1) & mask)
-            {
-                int entry = _index[i];
-                if (entry == 0)
-                {
-                    position = -1;
-                    return false;
-                }
-
-                if (_entries[entry - 1].Key == key)
-                {
-                    position = entry - 1;
-                    return true;
-                }
-            }
-        }
+        public bool TryFind(WorkerKey key, out int position) => _index.TryFind(new Keys(_entries), key, out position);
 
         /// <summary>Adds or replaces what the service accepted for a worker; returns its position. The last cycle error is kept.</summary>
         public int Upsert(string externalId, string? userName, ulong hash, ulong inputHash, long acceptedAt, WorkerStateFlags flags, byte source)
@@ -170,33 +151,15 @@ namespace EntraInboundProvisioning.State
             return Encoding.UTF8.GetString(bytes);
         }
 
-        private void Insert(WorkerKey key, int position)
+        private void Insert(WorkerKey key, int position) => _index.Add(new Keys(_entries), key, position, _entries.Count);
+
+        private readonly struct Keys : IWorkerKeys
         {
-            if (_entries.Count * 2 > _index.Length)
-            {
-                _index = new int[_index.Length * 2];
-                for (int p = 0; p < _entries.Count; p++)
-                {
-                    if (p != position)
-                    {
-                        Put(_entries[p].Key, p);
-                    }
-                }
-            }
+            private readonly ChunkedList<WorkerStateEntry> _entries;
 
-            Put(key, position);
-        }
+            public Keys(ChunkedList<WorkerStateEntry> entries) => _entries = entries;
 
-        private void Put(WorkerKey key, int position)
-        {
-            int mask = _index.Length - 1;
-            int i = (int)key.Low & mask;
-            while (_index[i] != 0)
-            {
-                i = (i + 1) & mask;
-            }
-
-            _index[i] = position + 1;
+            public WorkerKey KeyAt(int position) => _entries[position].Key;
         }
     }
 }

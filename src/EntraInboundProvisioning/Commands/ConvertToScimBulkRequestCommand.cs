@@ -312,7 +312,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 {
                     ThrowTerminatingError(new ErrorRecord(ex, "DuplicateExternalIdsFound", ErrorCategory.InvalidData, null));
                 }
-                catch (InvalidOperationException ex)
+                catch (InputChangedException ex)
                 {
                     ThrowTerminatingError(new ErrorRecord(ex, "InputFileChanged", ErrorCategory.InvalidData, null));
                 }

@@ -353,7 +353,7 @@ namespace EntraInboundProvisioning.Tests.Scim
             converter.EndIndex();
             converter.Add(Worker(1, "A", null));
             converter.Add(Worker(2, "B", null));
-            var error = Assert.Throws<InvalidOperationException>(() => converter.Complete());
+            var error = Assert.Throws<InputChangedException>(() => converter.Complete());
             Assert.Contains("changed while it was read", error.Message);
         }
 
