@@ -25,6 +25,8 @@ namespace EntraInboundProvisioning.Scim
         private readonly Action<ConversionDiagnostic> _report;
         private readonly RecordConverter[] _sources;
         private readonly bool _orderManagers;
+        private readonly bool _decidesLeavers;
+        private readonly RunState? _state;
         private OperationAssembler? _assembler;
         private readonly int _workersInState;
         private readonly LeaverPlanner? _leavers;
@@ -37,13 +39,23 @@ namespace EntraInboundProvisioning.Scim
         /// <summary>Creates a converter for one mapping. The mapping should have passed <see cref="MappingValidator"/>.</summary>
         /// <exception cref="ArgumentException">The namespace URN is malformed, or the mapping has no <c>active</c> and <see cref="ConversionOptions.AllowMissingActive"/> is off.</exception>
         public BulkRequestConverter(AttributeMapping mapping, ConversionOptions? options, Action<ConversionDiagnostic> report)
-            : this(new[] { new ConversionSource(mapping) }, options, report)
+            : this(new[] { new ConversionSource(mapping) }, options, null, report)
         {
         }
 
-        /// <summary>Creates a converter for a run over several sources of one job, each with its own mapping.</summary>
+        /// <summary>Creates a converter for one mapping and a run state: only joiners, movers, retries and leavers are sent.</summary>
+        /// <exception cref="ArgumentException">The namespace URN is malformed, or the mapping has no <c>active</c>.</exception>
+        public BulkRequestConverter(AttributeMapping mapping, ConversionOptions? options, RunState? state, Action<ConversionDiagnostic> report)
+            : this(new[] { new ConversionSource(mapping) }, options, state, report)
+        {
+        }
+
+        /// <summary>
+        /// Creates a converter for a run over one or more sources of one job, each with its own mapping; with a run
+        /// state (-StatePath), only joiners, movers, retries and leavers are sent.
+        /// </summary>
         /// <exception cref="ArgumentException">No source, a malformed namespace URN, or a mapping without <c>active</c>.</exception>
-        public BulkRequestConverter(IReadOnlyList<ConversionSource> sources, ConversionOptions? options, Action<ConversionDiagnostic> report)
+        public BulkRequestConverter(IReadOnlyList<ConversionSource> sources, ConversionOptions? options, RunState? state, Action<ConversionDiagnostic> report)
         {
             if (sources is null || sources.Count == 0)
             {
@@ -54,9 +66,11 @@ namespace EntraInboundProvisioning.Scim
             _report = report ?? throw new ArgumentNullException(nameof(report));
             _sources = sources.Select(s => new RecordConverter(s, _options, report)).ToArray();
             UnmatchedDateAttributes = _sources.Skip(1).Aggregate((IEnumerable<string>)_sources[0].UnmatchedDateAttributes, (left, s) => left.Intersect(s.UnmatchedDateAttributes, StringComparer.OrdinalIgnoreCase)).ToList();
-            _workersInState = _options.State?.Workers ?? 0;
+            _state = state;
+            _workersInState = state?.Workers ?? 0;
+            _decidesLeavers = _options.DecidesLeaversWith(state is not null);
             _orderManagers = _options.OrderManagersFirst && _sources.Any(s => s.MapsManager);
-            if (_options.State is RunState state)
+            if (state is not null)
             {
                 _leavers = new LeaverPlanner(state, _options);
                 MappingChanged = _sources.Any(s => state.ShapeChanged(s.Source.Name, s.Fingerprint));
@@ -91,14 +105,14 @@ namespace EntraInboundProvisioning.Scim
         public int RequestsCompleted => _assembler?.RequestsCompleted ?? 0;
 
         /// <summary>True when requests come out as records arrive; false when the run holds them until <see cref="Complete"/>.</summary>
-        public bool IsStreaming => _assembler?.IsStreaming ?? !OperationAssembler.NeedsWholeInput(_options, _orderManagers);
+        public bool IsStreaming => _assembler?.IsStreaming ?? !OperationAssembler.NeedsWholeInput(_options, _orderManagers, _decidesLeavers);
 
         /// <summary>
         /// True when a caller that can read its input twice (CSV files) should first pass every record to
         /// <see cref="Index(IRecord, int)"/> and call <see cref="EndIndex"/>: the conversion pass then streams instead of
         /// holding every operation until the end. Pipeline input skips that and is held.
         /// </summary>
-        public bool WantsIndex => _assembler is null ? OperationAssembler.NeedsWholeInput(_options, _orderManagers) : _assembler is TwoPassAssembler { Indexing: true };
+        public bool WantsIndex => _assembler is null ? OperationAssembler.NeedsWholeInput(_options, _orderManagers, _decidesLeavers) : _assembler is TwoPassAssembler { Indexing: true };
 
         /// <summary>Operations waiting right now for their manager (or, for pipeline input, for the end).</summary>
         public int OperationsWaiting => _assembler?.Waiting ?? 0;
@@ -184,7 +198,7 @@ namespace EntraInboundProvisioning.Scim
             OperationKind kind = OperationKind.Record;
             ulong hash = 0;
             ulong inputHash = 0;
-            if (_options.State is RunState state)
+            if (_state is RunState state)
             {
                 // Unchanged since the service last accepted it: not sent (unless -Full, or its last cycle failed).
                 hash = RunState.HashOf(data);
@@ -282,7 +296,7 @@ namespace EntraInboundProvisioning.Scim
         /// <summary>What the run decided: counts by reason, requests, and the leaver check. Complete once every request is taken.</summary>
         public ConversionSummary Summary() => new ConversionSummary
         {
-            StatePath = _options.State?.Path,
+            StatePath = _state?.Path,
             Sources = _sources.Select(s => s.Source.Name).Where(n => n is not null).Cast<string>().ToArray(),
             RecordsRead = RecordsRead,
             RecordsWithErrors = RecordsFailed,
@@ -301,11 +315,11 @@ namespace EntraInboundProvisioning.Scim
             Unchanged = _assembler?.Unchanged ?? 0,
             Operations = Operations,
             Requests = RequestsCompleted,
-            LeaverThreshold = _options.State is null ? null : _options.LeaverThreshold.ToString(),
-            LeaversInferred = _options.State is not null && _leaversNote is null,
+            LeaverThreshold = _state is null ? null : _options.LeaverThreshold.ToString(),
+            LeaversInferred = _state is not null && _leaversNote is null,
             LeaversNote = _leaversNote,
             Full = _options.Full,
-            DailyRequestLimit = _options.State is RunState state ? state.DailyRequestLimit ?? DefaultDailyRequestLimit : null,
+            DailyRequestLimit = _state is null ? null : _state.DailyRequestLimit ?? DefaultDailyRequestLimit,
             CompletedAt = DateTimeOffset.UtcNow,
         };
 
@@ -318,7 +332,7 @@ namespace EntraInboundProvisioning.Scim
             if (summary.MoversFromMappingChange > 0)
             {
                 string why = MappingChanged
-                    ? $"The mapping or the options that shape records (-EmptyValue, -ScimSchemaNamespace, date attributes) changed since the state's last run{(_options.State?.SavedAt is DateTimeOffset saved ? $" ({saved:u})" : string.Empty)}: {summary.MoversFromMappingChange:N0} of the {summary.Movers:N0} movers changed only because of that, their input being the one last accepted."
+                    ? $"The mapping or the options that shape records (-EmptyValue, -ScimSchemaNamespace, date attributes) changed since the state's last run{(_state?.SavedAt is DateTimeOffset saved ? $" ({saved:u})" : string.Empty)}: {summary.MoversFromMappingChange:N0} of the {summary.Movers:N0} movers changed only because of that, their input being the one last accepted."
                     : $"{summary.MoversFromMappingChange:N0} of the {summary.Movers:N0} movers have the same input as when they were last accepted: their records changed because the mapping or the options did (in an earlier run whose changes are still being sent), or because a scriptblock of the mapping reads something besides the record, such as the date.";
                 _report(new ConversionDiagnostic(DiagnosticSeverity.Warning, "MoversFromMappingChange", why, null, 0));
             }
@@ -337,7 +351,7 @@ namespace EntraInboundProvisioning.Scim
         {
             foreach (RecordConverter source in _sources)
             {
-                _options.State?.NoteShape(source.Source.Name, source.Fingerprint);
+                _state?.NoteShape(source.Source.Name, source.Fingerprint);
             }
         }
 
@@ -353,7 +367,7 @@ namespace EntraInboundProvisioning.Scim
             }
 
             _leaversPlanned = true;
-            if (!_options.DecidesLeavers)
+            if (!_decidesLeavers)
             {
                 _leaversNote = _options.PartialInput ? "The input is partial (-PartialInput): nobody missing from it is a leaver." : "The run converts only some workers (-ExternalId): nobody missing from it is a leaver.";
                 _report(new ConversionDiagnostic(DiagnosticSeverity.Warning, "LeaversNotInferred", _leaversNote, null, 0));
@@ -450,6 +464,6 @@ namespace EntraInboundProvisioning.Scim
         /// The assembler, chosen at the first record by how the input comes: indexed first (a re-readable input) or
         /// streamed (pipeline input); it never changes afterwards.
         /// </summary>
-        private OperationAssembler Assembler(bool rereadable) => _assembler ??= OperationAssembler.Create(_options, _orderManagers, _report, rereadable);
+        private OperationAssembler Assembler(bool rereadable) => _assembler ??= OperationAssembler.Create(_options, _orderManagers, _decidesLeavers, _report, rereadable);
     }
 }

@@ -53,12 +53,6 @@ namespace EntraInboundProvisioning.Scim
         /// <summary>How date attributes are read; unambiguous forms only when not set.</summary>
         public ScimDate? Dates { get; set; }
 
-        /// <summary>
-        /// The run state (-StatePath): when set, a record unchanged since the service last accepted it is not sent, and
-        /// active workers of the state missing from the input are sent as leavers (active false).
-        /// </summary>
-        public State.RunState? State { get; set; }
-
         /// <summary>With a state: send every record, changed or not (a periodic full run that repairs drift).</summary>
         public bool Full { get; set; }
 
@@ -77,8 +71,8 @@ namespace EntraInboundProvisioning.Scim
         /// <summary>Where the temporary file goes (the system's temp folder when null).</summary>
         internal string? SpillDirectory { get; set; }
 
-        /// <summary>The run decides leavers, so it must see the whole input before it sends anything.</summary>
-        internal bool DecidesLeavers => State is not null && !PartialInput && ExternalIdFilter is null;
+        /// <summary>A run with a state decides leavers (so it must see the whole input first) unless its input is partial or filtered.</summary>
+        internal bool DecidesLeaversWith(bool state) => state && !PartialInput && ExternalIdFilter is null;
     }
 
     /// <summary>How serious a conversion diagnostic is.</summary>

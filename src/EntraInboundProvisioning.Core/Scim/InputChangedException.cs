@@ -21,5 +21,12 @@ namespace EntraInboundProvisioning.Scim
             : base(message, inner)
         {
         }
+
+        /// <summary>Creates the exception for a file that changed.</summary>
+        public InputChangedException(string message, string path)
+            : base(message) => Path = path;
+
+        /// <summary>The file that changed, when it is known.</summary>
+        public string? Path { get; }
     }
 }

@@ -16,16 +16,11 @@ namespace EntraInboundProvisioning.Scim
     /// </summary>
     internal sealed class RecordConverter : IDisposable
     {
-        private static readonly JsonEncodedText SchemasName = JsonEncodedText.Encode("schemas");
-
         private readonly MappingPlan _plan;
         private readonly ConversionOptions _options;
         private readonly Action<ConversionDiagnostic> _report;
-        private readonly HashSet<string> _reportedNamespaceColumns = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         private readonly HashSet<string> _namespaceDates = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        private readonly System.IO.MemoryStream _data = new System.IO.MemoryStream(4 * 1024);
-        private readonly Utf8JsonWriter _writer;
-        private readonly List<string> _schemas = new List<string>(4);
+        private readonly UserDataWriter _writer;
         private readonly object?[] _coreValues;
         private readonly object?[] _extensionValues;
         private readonly int _userNameIndex;
@@ -40,7 +35,6 @@ namespace EntraInboundProvisioning.Scim
             _plan = new MappingPlan(source.Mapping);
             _options = options;
             _report = report;
-            _writer = new Utf8JsonWriter(_data, BulkRequestWriter.WriterOptions);
             _coreValues = new object?[_plan.Core.Length];
             _extensionValues = new object?[_plan.Extensions.Length];
             _userNameIndex = _plan.UserName is null ? -1 : Array.IndexOf(_plan.Core, _plan.UserName);
@@ -57,6 +51,7 @@ namespace EntraInboundProvisioning.Scim
             }
 
             UnmatchedDateAttributes = MarkDates();
+            _writer = new UserDataWriter(_plan, options, _dates, _namespaceDates, Report);
             _managerNode = _plan.EnterpriseIndex < 0 ? null : Array.Find(_plan.Extensions[_plan.EnterpriseIndex].Children, c => string.Equals(c.Name, "manager", StringComparison.OrdinalIgnoreCase));
             Fingerprint = ShapeFingerprint();
         }
@@ -179,7 +174,7 @@ namespace EntraInboundProvisioning.Scim
 
             try
             {
-                data = WriteData(record);
+                data = _writer.Write(record, _coreValues, _extensionValues);
             }
             catch (NamespaceDateException ex)
             {
@@ -364,7 +359,7 @@ namespace EntraInboundProvisioning.Scim
             object value;
             try
             {
-                value = node.IsDate ? NormalizeDate(raw) : ScimValue.Normalize(raw, node.Attribute);
+                value = node.IsDate ? UserDataWriter.NormalizeDate(_dates, raw) : ScimValue.Normalize(raw, node.Attribute);
             }
             catch (FormatException ex)
             {
@@ -377,204 +372,7 @@ namespace EntraInboundProvisioning.Scim
             return ScimValue.IsEmpty(value) && _options.EmptyValue == EmptyValueHandling.Null ? ScimValue.Null : value;
         }
 
-        private object NormalizeDate(object? raw)
-            => raw is null || raw is DBNull || (raw is string text && ScimValue.IsBlank(text)) ? ScimValue.Empty : _dates.Normalize(raw);
 
-        /// <summary>Writes the record's <c>data</c> object (the SCIM user) and returns its UTF-8 JSON, valid until the next record.</summary>
-        private ReadOnlySpan<byte> WriteData(IRecord record)
-        {
-            _data.SetLength(0);
-            _writer.Reset(_data);
-            _writer.WriteStartObject();
-
-            // data.schemas lists core and enterprise User always, plus every extension this record carries.
-            _schemas.Clear();
-            _schemas.Add(ScimSchemas.CoreUserUrn);
-            _schemas.Add(ScimSchemas.EnterpriseUserUrn);
-            for (int i = 0; i < _plan.Extensions.Length; i++)
-            {
-                if (!ScimValue.IsEmpty(_extensionValues[i]) && !_schemas.Contains(_plan.Extensions[i].Name))
-                {
-                    _schemas.Add(_plan.Extensions[i].Name);
-                }
-            }
-
-            string? ns = _options.ScimSchemaNamespace;
-            int nsIndex = ns is null ? -1 : Array.FindIndex(_plan.Extensions, e => string.Equals(e.Name, ns, StringComparison.OrdinalIgnoreCase));
-            bool writeNamespace = ns is not null && record.FieldNames.Count > 0;
-            if (writeNamespace && nsIndex < 0)
-            {
-                _schemas.Add(ns!);
-            }
-
-            _writer.WriteStartArray(SchemasName);
-            foreach (string schema in _schemas)
-            {
-                _writer.WriteStringValue(schema);
-            }
-
-            _writer.WriteEndArray();
-
-            for (int i = 0; i < _plan.Core.Length; i++)
-            {
-                WriteProperty(_plan.Core[i].Name, _coreValues[i]);
-            }
-
-            for (int i = 0; i < _plan.Extensions.Length; i++)
-            {
-                if (i == nsIndex)
-                {
-                    WriteNamespaceBlock(record, _extensionValues[i] as ScimObject);
-                }
-                else
-                {
-                    WriteProperty(_plan.Extensions[i].Name, _extensionValues[i]);
-                }
-            }
-
-            if (writeNamespace && nsIndex < 0)
-            {
-                WriteNamespaceBlock(record, null);
-            }
-
-            _writer.WriteEndObject();
-            _writer.Flush();
-            return new ReadOnlySpan<byte>(_data.GetBuffer(), 0, (int)_data.Length);
-        }
-
-        /// <summary>The -ScimSchemaNamespace block: mapped attributes of that URN first, then every other input column as text.</summary>
-        private void WriteNamespaceBlock(IRecord record, ScimObject? mapped)
-        {
-            _writer.WriteStartObject(_options.ScimSchemaNamespace!);
-            if (mapped is not null)
-            {
-                foreach (KeyValuePair<string, object?> pair in mapped)
-                {
-                    WriteProperty(pair.Key, pair.Value);
-                }
-            }
-
-            IReadOnlyList<string> names = record.FieldNames;
-            for (int i = 0; i < names.Count; i++)
-            {
-                string name = names[i];
-                if (mapped is not null && !ScimValue.IsEmpty(mapped.Get(name)))
-                {
-                    continue;
-                }
-
-                if (!ScimSchemas.IsValidAttributeName(name))
-                {
-                    if (_reportedNamespaceColumns.Add(name))
-                    {
-                        Report(new ConversionDiagnostic(DiagnosticSeverity.Warning, "InvalidAttributeName", $"{Where(record)}: column '{name}' is not a valid SCIM attribute name (a letter, then letters, digits, '-' or '_'), so it is left out of '{_options.ScimSchemaNamespace}'. Map it explicitly under another name.", record.Source, record.Number, name));
-                    }
-
-                    continue;
-                }
-
-                object? raw = record is IIndexedRecord indexed ? indexed.GetValue(i) : (record.TryGetValue(name, out object? v) ? v : null);
-                object value;
-                try
-                {
-                    value = _namespaceDates.Contains(name) ? NormalizeDate(raw) : ScimValue.Normalize(raw, null);
-                }
-                catch (FormatException ex) when (_namespaceDates.Contains(name))
-                {
-                    throw new NamespaceDateException($"{Where(record)}: '{_options.ScimSchemaNamespace}:{name}' (column '{name}'): {ex.Message}", name, ex);
-                }
-                catch (FormatException)
-                {
-                    value = ScimValue.Empty;
-                }
-
-                if (ScimValue.IsEmpty(value) && _options.EmptyValue == EmptyValueHandling.Null)
-                {
-                    value = ScimValue.Null;
-                }
-
-                WriteProperty(name, value);
-            }
-
-            _writer.WriteEndObject();
-        }
-
-        private void WriteProperty(string name, object? value)
-        {
-            if (ScimValue.IsEmpty(value))
-            {
-                return;
-            }
-
-            _writer.WritePropertyName(name);
-            WriteValue(value);
-        }
-
-        private void WriteValue(object? value)
-        {
-            switch (value)
-            {
-                case string s:
-                    _writer.WriteStringValue(s);
-                    break;
-                case bool b:
-                    _writer.WriteBooleanValue(b);
-                    break;
-                case ScimObject obj:
-                    _writer.WriteStartObject();
-                    foreach (KeyValuePair<string, object?> pair in obj)
-                    {
-                        WriteProperty(pair.Key, pair.Value);
-                    }
-
-                    _writer.WriteEndObject();
-                    break;
-                case List<object?> list:
-                    _writer.WriteStartArray();
-                    foreach (object? item in list)
-                    {
-                        WriteValue(item);
-                    }
-
-                    _writer.WriteEndArray();
-                    break;
-                case long l:
-                    _writer.WriteNumberValue(l);
-                    break;
-                case int i:
-                    _writer.WriteNumberValue(i);
-                    break;
-                case decimal m:
-                    _writer.WriteNumberValue(m);
-                    break;
-                case double d:
-                    _writer.WriteNumberValue(d);
-                    break;
-                case float f:
-                    _writer.WriteNumberValue(f);
-                    break;
-                case IConvertible c when value is not null && !ReferenceEquals(value, ScimValue.Null):
-                    _writer.WriteNumberValue(c.ToDecimal(CultureInfo.InvariantCulture));
-                    break;
-                default:
-                    _writer.WriteNullValue();
-                    break;
-            }
-        }
-
-        public void Dispose()
-        {
-            _writer.Dispose();
-            _data.Dispose();
-        }
-
-        /// <summary>A date column under -ScimSchemaNamespace that does not parse: found while writing, reported as the record's error.</summary>
-        private sealed class NamespaceDateException : Exception
-        {
-            public NamespaceDateException(string message, string column, Exception inner)
-                : base(message, inner) => Column = column;
-
-            public string Column { get; }
-        }
+        public void Dispose() => _writer.Dispose();
     }
 }

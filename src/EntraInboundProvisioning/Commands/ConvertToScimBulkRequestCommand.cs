@@ -5,7 +5,6 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Text;
-using System.Threading;
 using EntraInboundProvisioning.Mapping;
 using EntraInboundProvisioning.PowerShell.Conversion;
 using EntraInboundProvisioning.PowerShell.Mapping;
@@ -13,42 +12,33 @@ using EntraInboundProvisioning.PowerShell.Records;
 using EntraInboundProvisioning.PowerShell.Session;
 using EntraInboundProvisioning.Scim;
 using EntraInboundProvisioning.Sources;
+using EntraInboundProvisioning.State;
 
 namespace EntraInboundProvisioning.PowerShell.Commands
 {
     /// <summary>
     /// <para type="synopsis">Converts worker records into SCIM bulk requests for API-driven inbound provisioning.</para>
     /// </summary>
+    // Longer than most cmdlets for its parameters (25, each with its help): the conversion itself is Core's ConversionRun.
     [Cmdlet(VerbsData.ConvertTo, "ScimBulkRequest", DefaultParameterSetName = InputObjectSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
-    // Core types are named by string in attributes: PowerShell reads attributes while importing, before the
-    // module initializer has pointed resolution at Dependencies/ (see ModuleInitializer).
     [OutputType(typeof(BulkRequest))]
     [OutputType(typeof(string), typeof(FileInfo))]
-    [OutputType(typeof(EntraInboundProvisioning.State.ConversionSummary))]
+    [OutputType(typeof(ConversionSummary))]
     public sealed class ConvertToScimBulkRequestCommand : ProvisioningCmdlet
     {
         private const string InputObjectSet = "InputObject";
         private const string PathSet = "Path";
         private const string LiteralPathSet = "LiteralPath";
         private const string SourceSet = "Source";
-        private const int ProgressId = 1;
-        private static readonly int[] OnlySource = { 0 };
 
         private readonly ScriptBlockEvaluator _evaluator = new ScriptBlockEvaluator();
-        private readonly Stopwatch _progressClock = new Stopwatch();
-        private readonly List<(string File, int[] Sources)> _files = new List<(string, int[])>();
-        private readonly List<(int Source, object[] Items)> _objectSources = new List<(int, object[])>();
-        private readonly List<AttributeMapping> _mappings = new List<AttributeMapping>();
-        private IReadOnlyList<ConversionSource>? _converterSources;
-        private BulkRequestConverter? _converter;
         private ConversionOptions _options = new ConversionOptions();
+        private ConversionRun? _run;
+        private RunState? _state;
+        private ConversionProgressReport? _progress;
+        private HashSet<string>? _learnedDates;
         private string? _outDirectory;
         private long _pipelineNumber;
-        private bool _columnsChecked;
-        private bool _progressShown;
-
-        private HashSet<string>? _learnedDates;
-        private EntraInboundProvisioning.State.RunState? _state;
         private bool _whatIf;
         private int _emitted;
 
@@ -209,7 +199,6 @@ namespace EntraInboundProvisioning.PowerShell.Commands
 
             _whatIf = IsWhatIf;
             OpenState();
-
             if (ServicePrincipalId is not null)
             {
                 LearnDateAttributes();
@@ -230,17 +219,55 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 Directory.CreateDirectory(_outDirectory);
             }
 
+            var sources = new List<ConversionSource>();
+            var files = new List<(string File, int Source)>();
+            var lists = new List<(int Source, object[] Items)>();
             if (ParameterSetName == SourceSet)
             {
-                PrepareSources();
+                for (int i = 0; i < Source!.Length; i++)
+                {
+                    SourceArgument source = SourceArgument.Read(this, Source[i], i, _evaluator);
+                    sources.Add(Checked(new ConversionSource(source.Mapping, source.Name, source.Where), source.Findings));
+                    files.AddRange(source.Files.Select(f => (f, i)));
+                    if (source.Objects is not null)
+                    {
+                        lists.Add((i, source.Objects));
+                    }
+                }
             }
             else if (AttributeMapping is not null)
             {
                 (AttributeMapping mapping, IReadOnlyList<MappingFinding> findings) = MappingArgument.Load(this, AttributeMapping, _evaluator);
-                UseMappings(new[] { new ConversionSource(mapping) }, new[] { findings });
+                sources.Add(Checked(new ConversionSource(mapping), findings));
             }
 
-            _progressClock.Start();
+            _progress = new ConversionProgressReport(this, () => _run?.Converter);
+            try
+            {
+                _run = new ConversionRun(sources, _options, _state, Report, MappingFromColumns)
+                {
+                    Csv = new CsvReadOptions { Delimiter = Delimiter.ToString(), Encoding = Encoding ?? new UTF8Encoding(false) },
+                    RowProblem = problem => WriteError(new ErrorRecord(new InvalidDataException(problem.Message), "CsvRowMalformed", ErrorCategory.InvalidData, problem)),
+                    Progress = _progress,
+                };
+            }
+            catch (ArgumentException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, "InvalidScimSchemaNamespace", ErrorCategory.InvalidArgument, ScimSchemaNamespace));
+            }
+
+            WarnUnmatchedDates();
+
+            // Sources that read the same file share one reading of it, in the order the file first appears.
+            foreach (IGrouping<string, (string File, int Source)> file in files.GroupBy(f => f.File, StringComparer.Ordinal))
+            {
+                _run!.AddFile(file.Key, file.Select(f => f.Source).ToList());
+            }
+
+            foreach ((int source, object[] items) in lists)
+            {
+                _run!.AddRecords(source, items.Select((item, n) => (IRecord)PSObjectRecord.Create(PSObject.AsPSObject(item), n + 1)).ToList());
+            }
         }
 
         /// <inheritdoc />
@@ -248,43 +275,20 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         {
             if (ParameterSetName == InputObjectSet)
             {
-                if (InputObject is null)
+                if (InputObject is not null)
                 {
-                    return;
+                    Emit(Guarded(() => _run!.Add(PSObjectRecord.Create(InputObject, ++_pipelineNumber))));
+                    _progress!.Show(null, 0);
                 }
 
-                var record = PSObjectRecord.Create(InputObject, ++_pipelineNumber);
-                if (!_columnsChecked)
-                {
-                    EnsureMapping(record.FieldNames, "the input objects");
-                    _columnsChecked = true;
-                }
-
-                Convert(record, 0);
-                ShowProgress(null, 0);
                 return;
             }
 
-            if (ParameterSetName == SourceSet)
+            if (ParameterSetName != SourceSet)
             {
-                return; // every source is read in EndProcessing
-            }
-
-            foreach (string file in InputFiles.Resolve(this, ParameterSetName == PathSet ? Path : LiteralPath, ParameterSetName == LiteralPathSet))
-            {
-                if (_converter is null && !PrepareMapping(file))
+                foreach (string file in InputFiles.Resolve(this, ParameterSetName == PathSet ? Path : LiteralPath, ParameterSetName == LiteralPathSet))
                 {
-                    continue;
-                }
-
-                if (_converter!.WantsIndex)
-                {
-                    // Read twice, in EndProcessing: a first pass learns each worker's row and manager, so the second streams.
-                    _files.Add((file, OnlySource));
-                }
-                else
-                {
-                    ConvertFile(file, FilePass.Convert, OnlySource);
+                    _run!.AddFile(file);
                 }
             }
         }
@@ -292,46 +296,29 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         /// <inheritdoc />
         protected override void EndProcessing()
         {
-            if (_files.Count > 0 || _objectSources.Count > 0)
+            Guarded(() =>
             {
-                ConvertInputs();
-            }
+                foreach (BulkRequest request in _run!.Complete(Cancellation))
+                {
+                    Emit(request);
+                }
 
-            if (_converter is not null && !Stopping)
+                return 0;
+            });
+            BulkRequestConverter? converter = _run!.Converter;
+            if (converter is not null && !Stopping)
             {
-                if (!_converter.IsStreaming && _converter.RecordsConverted > 0)
-                {
-                    ShowProgress(null, 0, force: true, status: $"Writing the {_converter.RecordsConverted:N0} held operation(s) into bulk requests{(_converter.OrdersManagers ? ", managers first" : string.Empty)}");
-                }
-
-                try
-                {
-                    _converter.Complete();
-                }
-                catch (DuplicateExternalIdException ex)
-                {
-                    ThrowTerminatingError(new ErrorRecord(ex, "DuplicateExternalIdsFound", ErrorCategory.InvalidData, null));
-                }
-                catch (InputChangedException ex)
-                {
-                    ThrowTerminatingError(new ErrorRecord(ex, "InputFileChanged", ErrorCategory.InvalidData, null));
-                }
-                catch (EntraInboundProvisioning.State.TooManyLeaversException ex)
-                {
-                    ThrowTerminatingError(new ErrorRecord(ex, "TooManyLeavers", ErrorCategory.LimitsExceeded, StatePath));
-                }
-
-                Drain();
-                Summarize();
-                WriteVerbose($"Converted {_converter.RecordsConverted} of {_converter.RecordsRead} record(s) into {_converter.Operations} operation(s) in {_converter.RequestsCompleted} bulk request(s); {_converter.RecordsFailed} record(s) had errors, {_converter.RecordsSuperseded} repeated row(s) were left out{(_options.ExternalIdFilter is null ? string.Empty : $", {_converter.RecordsFiltered} were not in -ExternalId")}{(_converter.SpilledBytes > 0 ? $"; {_converter.SpilledBytes / 1048576.0:N0} MB of held operations went to an encrypted temporary file" : string.Empty)}.");
-                long found = _converter.Operations + _converter.Summary().Unchanged;
+                WarnUnmatchedDates();
+                Summarize(converter);
+                WriteVerbose($"Converted {converter.RecordsConverted} of {converter.RecordsRead} record(s) into {converter.Operations} operation(s) in {converter.RequestsCompleted} bulk request(s); {converter.RecordsFailed} record(s) had errors, {converter.RecordsSuperseded} repeated row(s) were left out{(_options.ExternalIdFilter is null ? string.Empty : $", {converter.RecordsFiltered} were not in -ExternalId")}{(converter.SpilledBytes > 0 ? $"; {converter.SpilledBytes / 1048576.0:N0} MB of held operations went to an encrypted temporary file" : string.Empty)}.");
+                long found = converter.Operations + converter.Summary().Unchanged;
                 if (_options.ExternalIdFilter is not null && found < _options.ExternalIdFilter.Count)
                 {
                     WriteWarning($"{_options.ExternalIdFilter.Count - found} of the {_options.ExternalIdFilter.Count} externalId(s) given with -ExternalId were not converted (not in the input, or their records had errors).");
                 }
             }
 
-            CompleteProgress();
+            _progress?.Complete();
         }
 
         /// <inheritdoc />
@@ -339,11 +326,39 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         {
             if (disposing)
             {
-                _converter?.Dispose();
+                _run?.Dispose();
                 _state?.Dispose();
             }
 
             base.Dispose(disposing);
+        }
+
+        /// <summary>Runs conversion work; what stops the whole run becomes the terminating error it has always been.</summary>
+        private T Guarded<T>(Func<T> work)
+        {
+            try
+            {
+                return work();
+            }
+            catch (MappedColumnNotFoundException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(new PSArgumentException(ex.Message, ex), "MappedColumnNotFound", ErrorCategory.InvalidData, ex.Column));
+            }
+            catch (InputChangedException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex.Path is null ? ex : new IOException(ex.Message, ex), "InputFileChanged", ErrorCategory.InvalidData, ex.Path));
+            }
+            catch (DuplicateExternalIdException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, "DuplicateExternalIdsFound", ErrorCategory.InvalidData, null));
+            }
+            catch (TooManyLeaversException ex)
+            {
+                // Before anything was written: not one request went out.
+                ThrowTerminatingError(new ErrorRecord(ex, "TooManyLeavers", ErrorCategory.LimitsExceeded, StatePath));
+            }
+
+            return default!;
         }
 
         /// <summary>Opens the run state (shared with Send-ScimBulkRequest -StatePath in the same pipeline).</summary>
@@ -362,7 +377,6 @@ namespace EntraInboundProvisioning.PowerShell.Commands
 
             string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(StatePath);
             _state = StateSessions.Open(this, path);
-            _options.State = _state;
             WriteVerbose($"State '{path}': {_state.Workers:N0} worker(s), {_state.ActiveWorkers:N0} active{(_state.SavedAt is DateTimeOffset saved ? $", saved {saved:u}" : ", new")}.");
         }
 
@@ -398,251 +412,41 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             _learnedDates = new HashSet<string>(learned, StringComparer.OrdinalIgnoreCase);
         }
 
-        /// <summary>Reads the first file's header to build the same-named mapping when none was given; false when unreadable.</summary>
-        private bool PrepareMapping(string file)
+        private ConversionSource MappingFromColumns(IReadOnlyList<string> columns, string where)
+            => MappingArgument.FromColumns(this, columns, where, AllowMissingActive.IsPresent);
+
+        private ConversionSource Checked(ConversionSource source, IReadOnlyList<MappingFinding> findings)
+            => MappingArgument.Check(this, source, findings, AllowMissingActive.IsPresent);
+
+        /// <summary>A schema attribute the mapping does not send is no mistake; a name the admin typed is worth a warning (once).</summary>
+        private void WarnUnmatchedDates()
         {
-            try
+            if (_run?.Converter is not BulkRequestConverter converter || _learnedDates is { Count: < 0 })
             {
-                using var reader = OpenCsv(file);
-                EnsureMapping(reader.Header.Names, $"'{file}'");
-                return true;
-            }
-            catch (CsvFormatException ex) when (ex.IsEmpty)
-            {
-                WriteError(NoRecords(file, "it is empty"));
-                return false;
-            }
-            catch (Exception ex) when (ex is CsvFormatException or IOException or UnauthorizedAccessException)
-            {
-                _converter?.MarkInputIncomplete($"'{file}' could not be read");
-                WriteError(new ErrorRecord(ex, "InputFileUnreadable", ErrorCategory.ReadError, file));
-                return false;
-            }
-        }
-
-        /// <summary>
-        /// Reads -Source: each hashtable's mapping (validated like -AttributeMapping), its files or objects, and its
-        /// Where. Sources that read the same file share it; each record goes to the first whose Where accepts it.
-        /// </summary>
-        private void PrepareSources()
-        {
-            var sources = new List<ConversionSource>();
-            var findings = new List<IReadOnlyList<MappingFinding>>();
-            var routes = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-            var order = new List<string>();
-            for (int i = 0; i < Source!.Length; i++)
-            {
-                SourceArgument source = SourceArgument.Read(this, Source[i], i, _evaluator);
-                findings.Add(source.Findings);
-                sources.Add(new ConversionSource(source.Mapping, source.Name, source.Where));
-                foreach (string file in source.Files)
-                {
-                    if (!routes.TryGetValue(file, out List<int>? readers))
-                    {
-                        readers = new List<int>();
-                        routes.Add(file, readers);
-                        order.Add(file);
-                    }
-
-                    readers.Add(i);
-                }
-
-                if (source.Objects is not null)
-                {
-                    _objectSources.Add((i, source.Objects));
-                }
-            }
-
-            UseMappings(sources, findings);
-            foreach (string file in order)
-            {
-                _files.Add((file, routes[file].ToArray()));
-            }
-        }
-
-        /// <summary>
-        /// Reads the files (and -Source objects) once, or, when the run wants an index (managers, a state), twice: the
-        /// first pass indexes every input (externalIds and managers only; it reports nothing about records), the second
-        /// converts them. A file that changes in between stops the command.
-        /// </summary>
-        private void ConvertInputs()
-        {
-            var stamps = new Dictionary<string, (long, DateTime)>(StringComparer.Ordinal);
-            if (_converter!.WantsIndex)
-            {
-                foreach ((string file, int[] sources) in _files)
-                {
-                    stamps[file] = Stamp(file);
-                    ConvertFile(file, FilePass.Index, sources);
-                }
-
-                foreach ((int source, object[] items) in _objectSources)
-                {
-                    ConvertObjects(source, items, FilePass.Index);
-                }
-
-                if (Stopping)
-                {
-                    return;
-                }
-
-                try
-                {
-                    _converter.EndIndex();
-                }
-                catch (DuplicateExternalIdException ex)
-                {
-                    ThrowTerminatingError(new ErrorRecord(ex, "DuplicateExternalIdsFound", ErrorCategory.InvalidData, null));
-                }
-                catch (EntraInboundProvisioning.State.TooManyLeaversException ex)
-                {
-                    // Before the second pass: not one request was written.
-                    ThrowTerminatingError(new ErrorRecord(ex, "TooManyLeavers", ErrorCategory.LimitsExceeded, StatePath));
-                }
-            }
-
-            foreach ((string file, int[] sources) in _files)
-            {
-                if (stamps.TryGetValue(file, out (long, DateTime) stamp) && Stamp(file) != stamp)
-                {
-                    ThrowTerminatingError(new ErrorRecord(new IOException($"'{file}' changed while it was read (it is read twice: once to learn each worker's row and manager, once to convert). Run again when the export is complete."), "InputFileChanged", ErrorCategory.InvalidData, file));
-                }
-
-                ConvertFile(file, FilePass.Convert, sources);
-            }
-
-            foreach ((int source, object[] items) in _objectSources)
-            {
-                ConvertObjects(source, items, FilePass.Convert);
-            }
-        }
-
-        /// <summary>The objects of a -Source InputObject, as pipeline input is read.</summary>
-        private void ConvertObjects(int source, object[] items, FilePass pass)
-        {
-            int[] candidates = { source };
-            long number = 0;
-            foreach (object item in items)
-            {
-                var record = PSObjectRecord.Create(PSObject.AsPSObject(item), ++number);
-                int routed = _converter!.Route(record, candidates);
-                if (pass == FilePass.Index)
-                {
-                    _converter.Index(record, routed);
-                }
-                else
-                {
-                    Convert(record, routed);
-                }
-            }
-        }
-
-        private static (long Length, DateTime Written) Stamp(string file)
-        {
-            var info = new FileInfo(file);
-            return info.Exists ? (info.Length, info.LastWriteTimeUtc) : (-1, DateTime.MinValue);
-        }
-
-        private CsvRecordReader OpenCsv(string file)
-            => new CsvRecordReader(file, new CsvReadOptions { Delimiter = Delimiter.ToString(), Encoding = Encoding ?? new UTF8Encoding(false) });
-
-        private void ConvertFile(string file, FilePass pass, int[] sources)
-        {
-            bool indexing = pass == FilePass.Index;
-            CsvRecordReader reader;
-            try
-            {
-                reader = OpenCsv(file);
-            }
-            catch (CsvFormatException ex) when (ex.IsEmpty)
-            {
-                // Nothing to read is not a read error: the file's workers are missing (leavers, under the threshold).
-                if (!indexing)
-                {
-                    WriteError(NoRecords(file, "it is empty"));
-                }
-
-                return;
-            }
-            catch (Exception ex) when (ex is CsvFormatException or IOException or UnauthorizedAccessException)
-            {
-                // The first pass stays silent: the second reports the same problem once.
-                _converter?.MarkInputIncomplete($"'{file}' could not be read");
-                if (!indexing)
-                {
-                    WriteError(new ErrorRecord(ex, "InputFileUnreadable", ErrorCategory.ReadError, file));
-                }
-
                 return;
             }
 
-            using (reader)
+            foreach (string unmatched in converter.UnmatchedDateAttributes.Where(u => _learnedDates is null || !_learnedDates.Contains(u)))
             {
-                EnsureColumns(reader.Header.Names, $"'{file}'", sources);
-                long records = 0;
-                try
-                {
-                    foreach (CsvRecord record in reader.ReadRecords(indexing ? MarkIncomplete : ReportRow, Cancellation))
-                    {
-                        records++;
-                        int source = _converter!.Route(record, sources);
-                        if (indexing)
-                        {
-                            _converter.Index(record, source);
-                        }
-                        else
-                        {
-                            Convert(record, source);
-                        }
-
-                        ShowProgress(reader, record.Number, pass: pass);
-                    }
-
-                    if (records == 0 && !indexing)
-                    {
-                        WriteError(NoRecords(file, "it has only a header row"));
-                    }
-                }
-                catch (OperationCanceledException)
-                {
-                    // Ctrl+C: stop reading; the pipeline is being torn down.
-                }
-                catch (Exception ex) when (ex is IOException or CsvFormatException)
-                {
-                    _converter!.MarkInputIncomplete($"'{file}' could not be read to the end");
-                    if (!indexing)
-                    {
-                        WriteError(new ErrorRecord(ex, "InputFileUnreadable", ErrorCategory.ReadError, file));
-                    }
-                }
+                WriteWarning($"-DateAttribute '{unmatched}' matches no attribute of the mapping{(ScimSchemaNamespace is null ? string.Empty : " or -ScimSchemaNamespace")}; check the name (for example 'urn:ietf:params:scim:schemas:extension:contoso:1.0:User:HireDate').");
             }
+
+            _learnedDates = new HashSet<string>(converter.UnmatchedDateAttributes.Concat(_learnedDates ?? Enumerable.Empty<string>()), StringComparer.OrdinalIgnoreCase);
         }
-
-        private static ErrorRecord NoRecords(string file, string why)
-            => new ErrorRecord(new InvalidDataException($"'{file}' has no records ({why}); nothing in it was converted. With -StatePath, the workers it held count as missing from this run."), "NoRecords", ErrorCategory.InvalidData, file);
-
-        private void ReportRow(CsvRowProblem problem)
-        {
-            MarkIncomplete(problem);
-            WriteError(new ErrorRecord(new InvalidDataException(problem.Message), "CsvRowMalformed", ErrorCategory.InvalidData, problem));
-        }
-
-        /// <summary>A row that cannot be read may hold a worker, who would then look like a leaver.</summary>
-        private void MarkIncomplete(CsvRowProblem problem) => _converter?.MarkInputIncomplete($"'{problem.Source}' has rows that cannot be read (row {problem.Row} first)");
 
         /// <summary>Reports what the run decided; with -WhatIf, that is its output.</summary>
-        private void Summarize()
+        private void Summarize(BulkRequestConverter converter)
         {
-            EntraInboundProvisioning.State.ConversionSummary summary = _converter!.Summary();
+            ConversionSummary summary = converter.Summary();
             summary.WhatIf = _whatIf;
             if (_state is not null)
             {
-                _converter.ReportPlan(summary);
+                converter.ReportPlan(summary);
                 if (!_whatIf)
                 {
                     // The plan of a real conversion only: the send that records into this state saves it with the run.
                     _state.RecordPlan(summary);
-                    _converter.NoteShapes();
+                    converter.NoteShapes();
                 }
 
                 WriteInformation(new InformationRecord(summary, MyInvocation.MyCommand.Name) { Tags = { "Summary" } });
@@ -665,116 +469,31 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             }
         }
 
-        private void Convert(IRecord record, int source)
-        {
-            _converter!.Add(record, source);
-            Drain();
-        }
-
-        private void Drain()
-        {
-            while (_converter!.TryTake(out BulkRequest? request))
-            {
-                Emit(request!);
-            }
-        }
-
-        /// <summary>Creates the mapping from same-named columns when none was given, and checks the columns the mapping reads.</summary>
-        private void EnsureMapping(IReadOnlyList<string> columns, string where)
-        {
-            if (_mappings.Count == 0)
-            {
-                AttributeMapping mapping = EntraInboundProvisioning.Mapping.AttributeMapping.FromSameNamedColumns(columns);
-                if (mapping.Find("externalId") is null)
-                {
-                    ThrowTerminatingError(new ErrorRecord(
-                        new PSArgumentException($"No -AttributeMapping was given and {where} have no column named externalId. Give a mapping, for example -AttributeMapping @{{ externalId = 'WorkerID'; userName = 'UPN' }}. Available columns: {string.Join(", ", columns)}."),
-                        "ExternalIdNotMapped",
-                        ErrorCategory.InvalidArgument,
-                        null));
-                }
-
-                WriteVerbose($"No -AttributeMapping given: mapping same-named columns {string.Join(", ", mapping.Entries.Select(e => e.Name))}.");
-                UseMappings(new[] { new ConversionSource(mapping) }, new[] { (IReadOnlyList<MappingFinding>)Array.Empty<MappingFinding>() });
-            }
-
-            EnsureColumns(columns, where, OnlySource);
-        }
-
-        /// <summary>Checks that the input has every column the mappings of the sources reading it name.</summary>
-        private void EnsureColumns(IReadOnlyList<string> columns, string where, int[] sources)
-        {
-            var available = new HashSet<string>(columns, StringComparer.OrdinalIgnoreCase);
-            foreach (int source in sources)
-            {
-                foreach ((string attribute, string column) in MappingValidator.ColumnLeaves(_mappings[source]))
-                {
-                    if (!available.Contains(column))
-                    {
-                        string mapping = _mappings.Count > 1 ? $"The mapping of source '{_converterSources![source]}'" : "The mapping";
-                        ThrowTerminatingError(new ErrorRecord(
-                            new PSArgumentException($"{mapping} maps '{attribute}' to the column '{column}', but {where} have no such column. Available columns: {string.Join(", ", columns)}."),
-                            "MappedColumnNotFound",
-                            ErrorCategory.InvalidData,
-                            column));
-                    }
-                }
-            }
-        }
-
-        /// <summary>Checks every source's mapping (errors stop the command, warnings are written) and creates the converter.</summary>
-        private void UseMappings(IReadOnlyList<ConversionSource> sources, IReadOnlyList<IReadOnlyList<MappingFinding>> readFindings)
-        {
-            for (int i = 0; i < sources.Count; i++)
-            {
-                AttributeMapping mapping = sources[i].Mapping;
-                List<MappingFinding> findings = readFindings[i].Concat(MappingValidator.Validate(mapping, null, AllowMissingActive.IsPresent)).ToList();
-                foreach (MappingFinding warning in findings.Where(f => f.Severity == FindingSeverity.Warning))
-                {
-                    WriteWarning($"{warning.Attribute}: {warning.Message}");
-                }
-
-                List<MappingFinding> errors = findings.Where(f => f.Severity == FindingSeverity.Error).ToList();
-                if (errors.Count > 0)
-                {
-                    string where = mapping.Source is null ? "The attribute mapping" : $"The attribute mapping '{mapping.Source}'";
-                    string list = string.Join(Environment.NewLine, errors.Select(e => $"  {e.Attribute}: {e.Message}"));
-                    ThrowTerminatingError(new ErrorRecord(
-                        new PSArgumentException($"{where} has {errors.Count} error(s); run Test-ScimAttributeMapping for details:{Environment.NewLine}{list}"),
-                        "InvalidAttributeMapping",
-                        ErrorCategory.InvalidArgument,
-                        errors));
-                }
-
-                _mappings.Add(mapping);
-            }
-
-            _converterSources = sources;
-            try
-            {
-                _converter = new BulkRequestConverter(sources, _options, Report);
-            }
-            catch (ArgumentException ex)
-            {
-                ThrowTerminatingError(new ErrorRecord(ex, "InvalidScimSchemaNamespace", ErrorCategory.InvalidArgument, ScimSchemaNamespace));
-            }
-
-            // A schema attribute the mapping does not send is no mistake; a name the admin typed is worth a warning.
-            foreach (string unmatched in _converter!.UnmatchedDateAttributes.Where(u => _learnedDates is null || !_learnedDates.Contains(u)))
-            {
-                WriteWarning($"-DateAttribute '{unmatched}' matches no attribute of the mapping{(ScimSchemaNamespace is null ? string.Empty : " or -ScimSchemaNamespace")}; check the name (for example 'urn:ietf:params:scim:schemas:extension:contoso:1.0:User:HireDate').");
-            }
-        }
-
         private void Report(ConversionDiagnostic diagnostic)
         {
-            if (diagnostic.Severity == DiagnosticSeverity.Warning)
+            switch (diagnostic.Severity, diagnostic.ErrorId)
             {
-                WriteWarning(diagnostic.Message);
-                return;
+                case (DiagnosticSeverity.Warning, _):
+                    WriteWarning(diagnostic.Message);
+                    break;
+                case (_, "InputFileUnreadable"):
+                    WriteError(new ErrorRecord(diagnostic.Exception, diagnostic.ErrorId, ErrorCategory.ReadError, diagnostic.Source));
+                    break;
+                case (_, "NoRecords"):
+                    WriteError(new ErrorRecord(new InvalidDataException(diagnostic.Message), diagnostic.ErrorId, ErrorCategory.InvalidData, diagnostic.Source));
+                    break;
+                default:
+                    WriteError(new ErrorRecord(new InvalidDataException(diagnostic.Message, diagnostic.Exception), diagnostic.ErrorId, ErrorCategory.InvalidData, diagnostic));
+                    break;
             }
+        }
 
-            WriteError(new ErrorRecord(new InvalidDataException(diagnostic.Message, diagnostic.Exception), diagnostic.ErrorId, ErrorCategory.InvalidData, diagnostic));
+        private void Emit(IEnumerable<BulkRequest> requests)
+        {
+            foreach (BulkRequest request in requests)
+            {
+                Emit(request);
+            }
         }
 
         private void Emit(BulkRequest request)
@@ -798,47 +517,6 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             else
             {
                 WriteObject(request);
-            }
-        }
-
-        private void ShowProgress(CsvRecordReader? reader, long row, bool force = false, string? status = null, FilePass pass = FilePass.Convert)
-        {
-            // Checking the clock every record is cheap; writing progress is not, so at most five times a second.
-            if (!force && _progressClock.ElapsedMilliseconds < 200)
-            {
-                return;
-            }
-
-            _progressClock.Restart();
-            _progressShown = true;
-            status ??= pass == FilePass.Index
-                ? $"Reading each worker's row and manager first: {_converter!.RecordsIndexed:N0} record(s)"
-                : $"{_converter!.RecordsRead:N0} record(s) read, {_converter.RequestsCompleted:N0} request(s), {_converter.OperationsWaiting:N0} waiting for their manager or the end of the input, {_converter.RecordsFailed:N0} error(s)";
-            var progress = new ProgressRecord(ProgressId, "Converting records to SCIM bulk requests", status);
-            if (reader is not null)
-            {
-                progress.CurrentOperation = $"{reader.Source}, row {row:N0}";
-                double? done = reader.Fraction;
-                if (done is not null)
-                {
-                    progress.PercentComplete = (int)Math.Min(99, done.Value * 100);
-                }
-            }
-
-            WriteProgress(progress);
-        }
-
-        private enum FilePass
-        {
-            Index,
-            Convert,
-        }
-
-        private void CompleteProgress()
-        {
-            if (_progressShown)
-            {
-                WriteProgress(new ProgressRecord(ProgressId, "Converting records to SCIM bulk requests", "Done") { RecordType = ProgressRecordType.Completed });
             }
         }
     }

@@ -151,7 +151,7 @@ namespace EntraInboundProvisioning.Benchmarks
             long errors = 0;
             using RunState state = RunState.Acquire(statePath, Guid.NewGuid());
             ConversionSummary summary;
-            using (var converter = new BulkRequestConverter(SampleMapping(), new ConversionOptions { State = state }, d => errors += d.Severity == DiagnosticSeverity.Error ? 1 : 0))
+            using (var converter = new BulkRequestConverter(SampleMapping(), new ConversionOptions(), state, d => errors += d.Severity == DiagnosticSeverity.Error ? 1 : 0))
             {
                 // As the request would be accepted: recorded (journaled, flushed) as it comes, then dropped.
                 Convert(converter, file, request =>

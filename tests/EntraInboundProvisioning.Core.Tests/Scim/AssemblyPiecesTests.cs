@@ -138,11 +138,11 @@ namespace EntraInboundProvisioning.Tests.Scim
         public void TheAssemblerIsChosenByHowTheInputComes()
         {
             var options = new ConversionOptions();
-            Assert.IsType<TwoPassAssembler>(OperationAssembler.Create(options, orderManagers: false, _ => { }, rereadable: true));
-            Assert.IsType<HeldAssembler>(OperationAssembler.Create(options, orderManagers: false, _ => { }, rereadable: false));
+            Assert.IsType<TwoPassAssembler>(OperationAssembler.Create(options, orderManagers: false, decidesLeavers: false, _ => { }, rereadable: true));
+            Assert.IsType<HeldAssembler>(OperationAssembler.Create(options, orderManagers: false, decidesLeavers: false, _ => { }, rereadable: false));
             var first = new ConversionOptions { DuplicateExternalId = DuplicateExternalIdHandling.First };
-            Assert.IsType<DirectAssembler>(OperationAssembler.Create(first, orderManagers: false, _ => { }, rereadable: true));
-            Assert.IsType<TwoPassAssembler>(OperationAssembler.Create(first, orderManagers: true, _ => { }, rereadable: true));
+            Assert.IsType<DirectAssembler>(OperationAssembler.Create(first, orderManagers: false, decidesLeavers: false, _ => { }, rereadable: true));
+            Assert.IsType<TwoPassAssembler>(OperationAssembler.Create(first, orderManagers: true, decidesLeavers: false, _ => { }, rereadable: true));
             var heap = new OrdinalHeap();
             foreach ((int item, long ordinal) in new[] { (1, 30L), (2, 10L), (3, 20L) })
             {

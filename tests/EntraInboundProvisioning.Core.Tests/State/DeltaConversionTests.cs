@@ -40,9 +40,9 @@ namespace EntraInboundProvisioning.Tests.State
         {
             var outcome = new Outcome();
             using RunState state = RunState.Acquire(Path.Combine(_directory, "job.state"), Guid.NewGuid());
-            var options = new ConversionOptions { State = state, OperationsPerRequest = 10 };
+            var options = new ConversionOptions { OperationsPerRequest = 10 };
             configure?.Invoke(options);
-            using (var converter = new BulkRequestConverter(Mapping(), options, outcome.Run.Diagnostics.Add))
+            using (var converter = new BulkRequestConverter(Mapping(), options, state, outcome.Run.Diagnostics.Add))
             {
                 outcome.Run.Requests.AddRange(indexFirst ? converter.ConvertAll(() => records) : converter.ConvertAll(records));
                 outcome.Summary = converter.Summary();
@@ -130,7 +130,7 @@ namespace EntraInboundProvisioning.Tests.State
         {
             Convert(Workers(100), indexFirst: true);
             using RunState state = RunState.Acquire(Path.Combine(_directory, "job.state"), Guid.NewGuid());
-            using var converter = new BulkRequestConverter(Mapping(), new ConversionOptions { State = state }, _ => { });
+            using var converter = new BulkRequestConverter(Mapping(), new ConversionOptions(), state, _ => { });
             foreach (IRecord record in Workers(100, include: i => i <= 50))
             {
                 converter.Index(record);
@@ -187,7 +187,7 @@ namespace EntraInboundProvisioning.Tests.State
             Convert(Workers(100), indexFirst: true);
             var diagnostics = new List<ConversionDiagnostic>();
             using RunState state = RunState.Acquire(Path.Combine(_directory, "job.state"), Guid.NewGuid());
-            using var converter = new BulkRequestConverter(Mapping(), new ConversionOptions { State = state }, diagnostics.Add);
+            using var converter = new BulkRequestConverter(Mapping(), new ConversionOptions(), state, diagnostics.Add);
             IRecord[] half = Workers(100, include: i => i <= 50);
             foreach (IRecord record in half)
             {

@@ -34,10 +34,10 @@ namespace EntraInboundProvisioning.Tests.State
         {
             var run = new Run();
             using RunState state = RunState.Acquire(StatePath, Guid.NewGuid());
-            var options = new ConversionOptions { State = state };
+            var options = new ConversionOptions();
             configure?.Invoke(options);
             ConversionSummary summary;
-            using (var converter = new BulkRequestConverter(mapping ?? Mapping(), options, run.Diagnostics.Add))
+            using (var converter = new BulkRequestConverter(mapping ?? Mapping(), options, state, run.Diagnostics.Add))
             {
                 run.Requests.AddRange(converter.ConvertAll(() => records));
                 summary = converter.Summary();
@@ -131,7 +131,7 @@ namespace EntraInboundProvisioning.Tests.State
         {
             Day(Workers(20));
             using RunState state = RunState.Acquire(StatePath, Guid.NewGuid());
-            using var converter = new BulkRequestConverter(Mapping(), new ConversionOptions { State = state }, _ => { });
+            using var converter = new BulkRequestConverter(Mapping(), new ConversionOptions(), state, _ => { });
             Assert.True(converter.WantsIndex);
             var error = Assert.Throws<TooManyLeaversException>(() => converter.EndIndex());
             Assert.Contains("The input has no records", error.Message);
@@ -258,7 +258,7 @@ namespace EntraInboundProvisioning.Tests.State
             Day(Workers(4));
             using (RunState died = RunState.Acquire(StatePath, Guid.NewGuid()))
             {
-                using var converter = new BulkRequestConverter(Mapping(), new ConversionOptions { State = died, OperationsPerRequest = 2 }, _ => { });
+                using var converter = new BulkRequestConverter(Mapping(), new ConversionOptions { OperationsPerRequest = 2 }, died, _ => { });
                 foreach (BulkRequest request in converter.ConvertAll(() => Workers(4, title: _ => "Chef")))
                 {
                     died.RecordAccepted(request, DateTimeOffset.UtcNow);
@@ -279,7 +279,12 @@ namespace EntraInboundProvisioning.Tests.State
         public void ARequestFileReadBackHasTheFactsTheConversionGaveItEvenReindented()
         {
             using RunState state = RunState.Acquire(StatePath, Guid.NewGuid());
-            Run run = Convert(Mapping(), Workers(3), new ConversionOptions { State = state });
+            var run = new Run();
+            using (var converter = new BulkRequestConverter(Mapping(), null, state, run.Diagnostics.Add))
+            {
+                run.Requests.AddRange(converter.ConvertAll(Workers(3)));
+            }
+
             BulkRequest written = run.Requests.Single();
             string reindented = JsonSerializer.Serialize(JsonDocument.Parse(written.Json).RootElement, new JsonSerializerOptions { WriteIndented = true });
             BulkRequest read = BulkRequestReader.Parse(reindented);
@@ -295,7 +300,7 @@ namespace EntraInboundProvisioning.Tests.State
             ConversionSummary Run(IRecord[] rows, Run run)
             {
                 using RunState state = RunState.Acquire(StatePath, Guid.NewGuid());
-                using var converter = new BulkRequestConverter(new[] { employees, contractors }, new ConversionOptions { State = state, LeaverThreshold = new LeaverThreshold("0") }, run.Diagnostics.Add);
+                using var converter = new BulkRequestConverter(new[] { employees, contractors }, new ConversionOptions { LeaverThreshold = new LeaverThreshold("0") }, state, run.Diagnostics.Add);
                 int[] both = { 0, 1 };
                 foreach (IRecord record in rows)
                 {
@@ -344,7 +349,7 @@ namespace EntraInboundProvisioning.Tests.State
             var interns = new ConversionSource(Mapping(), "interns");
             using (RunState state = RunState.Acquire(StatePath, Guid.NewGuid()))
             {
-                using var converter = new BulkRequestConverter(new[] { employees, interns }, new ConversionOptions { State = state }, _ => { });
+                using var converter = new BulkRequestConverter(new[] { employees, interns }, new ConversionOptions(), state, _ => { });
                 IRecord[] rows = Workers(10);
                 foreach (IRecord record in rows)
                 {
@@ -360,7 +365,7 @@ namespace EntraInboundProvisioning.Tests.State
             }
 
             using RunState again = RunState.Acquire(StatePath, Guid.NewGuid());
-            using var onlyEmployees = new BulkRequestConverter(new[] { employees }, new ConversionOptions { State = again }, _ => { });
+            using var onlyEmployees = new BulkRequestConverter(new[] { employees }, new ConversionOptions(), again, _ => { });
             foreach (IRecord record in Workers(7))
             {
                 onlyEmployees.Add(record, 0);

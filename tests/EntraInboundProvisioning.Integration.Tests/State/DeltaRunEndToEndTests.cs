@@ -57,11 +57,11 @@ namespace EntraInboundProvisioning.IntegrationTests.State
         {
             using RunState state = RunState.Acquire(StatePath, Guid.NewGuid());
             state.BindJob(emulator.State.DefaultServicePrincipalId, emulator.State.DefaultJobId);
-            var options = new ConversionOptions { State = state };
+            var options = new ConversionOptions();
             configure?.Invoke(options);
             var requests = new List<BulkRequest>();
             ConversionSummary summary;
-            using (var converter = new BulkRequestConverter(Mapping, options, _ => { }))
+            using (var converter = new BulkRequestConverter(Mapping, options, state, _ => { }))
             {
                 IEnumerable<IRecord> Read()
                 {

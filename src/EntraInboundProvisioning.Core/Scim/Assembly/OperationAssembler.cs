@@ -81,9 +81,9 @@ namespace EntraInboundProvisioning.Scim
         /// The assembler for a run: <paramref name="rereadable"/> inputs (files) are indexed first when the run needs
         /// the whole input (a repeated worker's last row, managers first, leavers); pipeline input is held until it ends.
         /// </summary>
-        public static OperationAssembler Create(ConversionOptions options, bool orderManagers, Action<ConversionDiagnostic> report, bool rereadable)
+        public static OperationAssembler Create(ConversionOptions options, bool orderManagers, bool decidesLeavers, Action<ConversionDiagnostic> report, bool rereadable)
         {
-            if (!NeedsWholeInput(options, orderManagers))
+            if (!NeedsWholeInput(options, orderManagers, decidesLeavers))
             {
                 return new DirectAssembler(options, report);
             }
@@ -92,8 +92,8 @@ namespace EntraInboundProvisioning.Scim
         }
 
         /// <summary>True when a row's fate depends on rows after it: the last row wins, managers go first, or leavers are found.</summary>
-        public static bool NeedsWholeInput(ConversionOptions options, bool orderManagers)
-            => options.DuplicateExternalId != DuplicateExternalIdHandling.First || orderManagers || options.DecidesLeavers;
+        public static bool NeedsWholeInput(ConversionOptions options, bool orderManagers, bool decidesLeavers)
+            => options.DuplicateExternalId != DuplicateExternalIdHandling.First || orderManagers || decidesLeavers;
 
         /// <summary>Operations written into requests so far, by why they are sent.</summary>
         public long Count(OperationKind kind) => Packer.Count(kind);
