@@ -4,36 +4,6 @@ using System.Linq;
 
 namespace EntraInboundProvisioning.Logs
 {
-    /// <summary>The actions the statistics count; anything else the service reports is Other.</summary>
-    public enum ProvisioningAction
-    {
-        /// <summary>An account was created.</summary>
-        Create,
-        /// <summary>An account was updated.</summary>
-        Update,
-        /// <summary>An account was deleted.</summary>
-        Delete,
-        /// <summary>An account was disabled.</summary>
-        Disable,
-        /// <summary>An account was staged for deletion.</summary>
-        StagedDelete,
-        /// <summary>Anything else (for example a skipped record).</summary>
-        Other,
-    }
-
-    /// <summary>The outcomes the statistics count.</summary>
-    public enum ProvisioningStatus
-    {
-        /// <summary>Done.</summary>
-        Success,
-        /// <summary>Failed; the entry says why.</summary>
-        Failure,
-        /// <summary>Nothing to do, or out of scope.</summary>
-        Skipped,
-        /// <summary>Done with a warning.</summary>
-        Warning,
-    }
-
     /// <summary>One provisioning cycle of a job: when it ran, how many records it touched, and what happened to them.</summary>
     public sealed class ProvisioningCycle
     {
@@ -132,33 +102,5 @@ namespace EntraInboundProvisioning.Logs
 
             return total;
         }
-    }
-
-    /// <summary>One row of a cycle's statistics: an action and how many entries had each status.</summary>
-    public sealed class CycleStatisticsRow
-    {
-        internal CycleStatisticsRow(ProvisioningAction action, int success, int failure, int skipped, int warning)
-        {
-            Action = action;
-            Success = success;
-            Failure = failure;
-            Skipped = skipped;
-            Warning = warning;
-        }
-
-        /// <summary>The action.</summary>
-        public ProvisioningAction Action { get; }
-
-        /// <summary>Succeeded.</summary>
-        public int Success { get; }
-
-        /// <summary>Failed.</summary>
-        public int Failure { get; }
-
-        /// <summary>Skipped.</summary>
-        public int Skipped { get; }
-
-        /// <summary>With warnings.</summary>
-        public int Warning { get; }
     }
 }

@@ -9,26 +9,6 @@ using Microsoft.Identity.Client.AppConfig;
 
 namespace EntraInboundProvisioning.Auth
 {
-    /// <summary>A bearer token and when it stops working.</summary>
-    public readonly struct BearerToken
-    {
-        /// <summary>Creates a token.</summary>
-        public BearerToken(string value, DateTimeOffset expiresOn)
-        {
-            Value = value;
-            ExpiresOn = expiresOn;
-        }
-
-        /// <summary>The token; never written anywhere.</summary>
-        public string Value { get; }
-
-        /// <summary>Expiry.</summary>
-        public DateTimeOffset ExpiresOn { get; }
-
-        /// <inheritdoc />
-        public override string ToString() => $"Bearer token, expires {ExpiresOn:u}";
-    }
-
     /// <summary>Gets tokens for a session, cached and refreshed before they expire, from MSAL or a given token.</summary>
     public abstract class AccessTokenProvider : IDisposable
     {

@@ -10,47 +10,6 @@ using EntraInboundProvisioning.Logs;
 
 namespace EntraInboundProvisioning.Graph
 {
-    /// <summary>A service principal (enterprise app) as the module needs it.</summary>
-    public sealed class ServicePrincipalInfo
-    {
-        internal ServicePrincipalInfo(string id, string appId, string displayName)
-        {
-            Id = id;
-            AppId = appId;
-            DisplayName = displayName;
-        }
-
-        /// <summary>The object id.</summary>
-        public string Id { get; }
-
-        /// <summary>The application id.</summary>
-        public string AppId { get; }
-
-        /// <summary>The name shown in the portal.</summary>
-        public string DisplayName { get; }
-    }
-
-    /// <summary>The job's schema changed between reading and writing it.</summary>
-    public sealed class SchemaChangedException : Exception
-    {
-        /// <summary>Creates the exception.</summary>
-        public SchemaChangedException(string message)
-            : base(message)
-        {
-        }
-
-        /// <summary>Creates the exception.</summary>
-        public SchemaChangedException()
-        {
-        }
-
-        /// <summary>Creates the exception.</summary>
-        public SchemaChangedException(string message, Exception inner)
-            : base(message, inner)
-        {
-        }
-    }
-
     /// <summary>The provisioning endpoints of Graph the module calls (DESIGN.md: Graph facts).</summary>
     public sealed class ProvisioningApi
     {

@@ -12,7 +12,6 @@ namespace EntraInboundProvisioning.Scim
     {
         private bool _inputEnded;
         private bool _completed;
-        private IEnumerator<BulkRequest>? _tail;
 
         public HeldAssembler(ConversionOptions options, bool orderManagers, Action<ConversionDiagnostic> report)
             : base(options, orderManagers, report)
@@ -53,23 +52,6 @@ namespace EntraInboundProvisioning.Scim
             }
         }
 
-        public override bool TryTake(out BulkRequest? request)
-        {
-            if (Packer.TryTake(out request))
-            {
-                return true;
-            }
-
-            if (_tail is not null && _tail.MoveNext())
-            {
-                request = _tail.Current;
-                return true;
-            }
-
-            request = null;
-            return false;
-        }
-
         public override void EndInput()
         {
             if (_inputEnded)
@@ -98,7 +80,7 @@ namespace EntraInboundProvisioning.Scim
                 Choose(w, Held.Hold(w, facts, Places.IndexOf(null), 0, data, kind, ordinal));
             }
 
-            _tail = Replay().GetEnumerator();
+            Tail = Replay().GetEnumerator();
         }
 
         /// <summary>A later row replaces the held operation chosen so far.</summary>

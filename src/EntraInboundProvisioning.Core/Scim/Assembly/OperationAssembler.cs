@@ -74,6 +74,9 @@ namespace EntraInboundProvisioning.Scim
         protected IReadOnlyList<(WorkerKey Key, OperationFacts Facts, byte[] Data, OperationKind Kind)> Extra
             => (IReadOnlyList<(WorkerKey, OperationFacts, byte[], OperationKind)>?)_extra ?? Array.Empty<(WorkerKey, OperationFacts, byte[], OperationKind)>();
 
+        /// <summary>What <see cref="Complete"/> leaves to write, written as it is taken.</summary>
+        protected IEnumerator<BulkRequest>? Tail { get; set; }
+
         /// <summary>Rows offered to <see cref="Add"/> and its kin so far.</summary>
         protected long Offered { get; set; }
 
@@ -145,11 +148,27 @@ namespace EntraInboundProvisioning.Scim
         /// <exception cref="InputChangedException">The input changed between the two passes.</exception>
         public abstract void Complete();
 
-        /// <summary>Takes a completed request, if one is ready.</summary>
-        public virtual bool TryTake(out BulkRequest? request) => Packer.TryTake(out request);
+        /// <summary>Takes a completed request, if one is ready; after <see cref="Complete"/>, the last ones are written as they are taken.</summary>
+        public virtual bool TryTake(out BulkRequest? request)
+        {
+            if (Packer.TryTake(out request))
+            {
+                return true;
+            }
+
+            if (Tail is not null && Tail.MoveNext())
+            {
+                request = Tail.Current;
+                return true;
+            }
+
+            request = null;
+            return false;
+        }
 
         public void Dispose()
         {
+            Tail?.Dispose();
             Packer.Dispose();
             Held.Dispose();
         }

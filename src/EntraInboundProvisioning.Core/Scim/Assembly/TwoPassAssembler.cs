@@ -14,7 +14,6 @@ namespace EntraInboundProvisioning.Scim
         private bool _indexEnded;
         private bool _inputEnded;
         private bool _completed;
-        private IEnumerator<BulkRequest>? _tail;
 
         public TwoPassAssembler(ConversionOptions options, bool orderManagers, Action<ConversionDiagnostic> report)
             : base(options, orderManagers, report)
@@ -90,19 +89,7 @@ namespace EntraInboundProvisioning.Scim
                 Order.Progress();
             }
 
-            if (Packer.TryTake(out request))
-            {
-                return true;
-            }
-
-            if (_tail is not null && _tail.MoveNext())
-            {
-                request = _tail.Current;
-                return true;
-            }
-
-            request = null;
-            return false;
+            return base.TryTake(out request);
         }
 
         /// <exception cref="InputChangedException">The second pass read another number of rows than the first.</exception>
@@ -131,7 +118,7 @@ namespace EntraInboundProvisioning.Scim
 
             EndInput();
             _completed = true;
-            _tail = Finish().GetEnumerator();
+            Tail = Finish().GetEnumerator();
         }
 
         /// <summary>Leavers go after every record of the input, nobody waiting for them; then whatever still waits.</summary>
