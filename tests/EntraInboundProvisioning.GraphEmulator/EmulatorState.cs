@@ -67,7 +67,12 @@ namespace EntraInboundProvisioning.GraphEmulator
         };
     }
 
-    /// <summary>Shares of bulkUpload requests answered with a fault, drawn from the seeded random source.</summary>
+    /// <summary>
+    /// Shares of requests answered with a fault, drawn from the seeded random source: of bulkUpload calls
+    /// (<see cref="EmulatorState.Faults"/>) or of provisioning log reads (<see cref="EmulatorState.LogFaults"/>). For a
+    /// log read, a drop before accept closes the connection before any answer, and a drop after accept cuts the
+    /// connection half-way through the page's body.
+    /// </summary>
     public sealed class FaultPlan
     {
         public double Throttle429 { get; set; }
@@ -81,6 +86,9 @@ namespace EntraInboundProvisioning.GraphEmulator
 
         /// <summary>The upload is recorded, then the connection drops: a retry sends it twice.</summary>
         public double DropAfterAccept { get; set; }
+
+        /// <summary>The first this-many requests after the plan is set are answered normally (a failure part-way through a read).</summary>
+        public int SkipFirst { get; set; }
 
         public double Total => Throttle429 + Error500 + Error503 + DropBeforeAccept + DropAfterAccept;
     }
@@ -129,7 +137,8 @@ namespace EntraInboundProvisioning.GraphEmulator
         internal readonly Dictionary<string, ServicePrincipal> ServicePrincipals = new Dictionary<string, ServicePrincipal>(StringComparer.OrdinalIgnoreCase);
         internal readonly Dictionary<string, EmulatedJob> Jobs = new Dictionary<string, EmulatedJob>(StringComparer.OrdinalIgnoreCase);
         internal readonly Dictionary<string, ProvisionedUser> Directory = new Dictionary<string, ProvisionedUser>(StringComparer.OrdinalIgnoreCase);
-        internal readonly List<JsonObject> Logs = new List<JsonObject>();
+        internal readonly ProvisioningLog Log = new ProvisioningLog();
+        internal readonly Dictionary<string, Queue<DateTimeOffset>> ReportsCalls = new Dictionary<string, Queue<DateTimeOffset>>(StringComparer.OrdinalIgnoreCase);
         internal readonly Dictionary<string, (string ClientId, string TenantId, string Scope, bool Approved, DateTimeOffset Expires)> DeviceCodes = new();
         internal readonly List<DateTimeOffset> TenantCalls = new List<DateTimeOffset>();
         internal readonly List<ReceivedRequest> ReceivedRequests = new List<ReceivedRequest>();
@@ -145,6 +154,9 @@ namespace EntraInboundProvisioning.GraphEmulator
             Random = new Random(options.Seed);
             Latency = options.Latency;
             TokenLifetime = options.TokenLifetime;
+            ReportsLimit = options.ReportsLimit;
+            ReportsWindow = options.ReportsWindow;
+            LogPageLimit = options.LogPageLimit;
             DefaultTenantId = Guid.NewGuid().ToString();
             DefaultClientId = Guid.NewGuid().ToString();
             DefaultClientSecret = "emu~" + Convert.ToBase64String(Guid.NewGuid().ToByteArray()).TrimEnd('=').Replace('+', '.').Replace('/', '_');
@@ -183,6 +195,77 @@ namespace EntraInboundProvisioning.GraphEmulator
         public TimeSpan TokenLifetime { get; set; }
 
         public FaultPlan Faults { get; set; } = new FaultPlan();
+
+        /// <summary>Faults of provisioning log reads (GET auditLogs/provisioning), drawn after the reports limit admitted the read.</summary>
+        public FaultPlan LogFaults { get; set; } = new FaultPlan();
+
+        /// <summary>Reads of the reports per app per tenant per <see cref="ReportsWindow"/> (0: no limit).</summary>
+        public int ReportsLimit { get; set; }
+
+        public TimeSpan ReportsWindow { get; set; }
+
+        /// <summary>The largest page of provisioning log entries, whatever $top asks.</summary>
+        public int LogPageLimit { get; set; }
+
+        /// <summary>Log reads answered with a page.</summary>
+        public int LogPagesServed { get; internal set; }
+
+        /// <summary>Log reads refused with 429 because the app went over the reports limit.</summary>
+        public int LogReadsThrottled { get; internal set; }
+
+        /// <summary>Log reads answered with an injected fault.</summary>
+        public int LogReadsFaulted { get; internal set; }
+
+        /// <summary>Draws a fault of the plan from the seeded source; call under <see cref="Gate"/>.</summary>
+        internal string DrawFault(FaultPlan plan)
+        {
+            if (plan.Total <= 0)
+            {
+                return "none";
+            }
+
+            if (plan.SkipFirst > 0)
+            {
+                plan.SkipFirst--;
+                return "none";
+            }
+
+            double draw = Random.NextDouble();
+            foreach ((double share, string name) in new[] { (plan.Throttle429, "429"), (plan.Error500, "500"), (plan.Error503, "503"), (plan.DropBeforeAccept, "dropBefore"), (plan.DropAfterAccept, "dropAfter") })
+            {
+                if (draw < share)
+                {
+                    return name;
+                }
+
+                draw -= share;
+            }
+
+            return "none";
+        }
+
+        /// <summary>
+        /// Queues a bulk request for the job's next cycle as an accepted upload would, without HTTP, throttling or the daily
+        /// quota: for benchmarks that need a large cycle quickly. Returns the operations accepted.
+        /// </summary>
+        /// <exception cref="ArgumentException">The document is not a bulk request the endpoint would accept.</exception>
+        public int AcceptBulkRequest(string jobId, string bulkRequestJson)
+        {
+            (List<AcceptedOperation>? operations, string? problem) = Endpoints.BulkUploadEndpoint.ValidateBulkRequest(jobId, bulkRequestJson);
+            if (problem is not null)
+            {
+                throw new ArgumentException(problem, nameof(bulkRequestJson));
+            }
+
+            lock (Gate)
+            {
+                EmulatedJob job = Jobs[jobId];
+                job.Pending.AddRange(operations!);
+                job.Accepted.AddRange(operations!);
+            }
+
+            return operations!.Count;
+        }
 
         public RegisteredApp RegisterApp(string tenantId, string clientId, string? secret = null, X509Certificate2? certificate = null, params string[] roles)
         {
@@ -320,14 +403,32 @@ namespace EntraInboundProvisioning.GraphEmulator
             }
         }
 
-        /// <summary>All provisioning log entries, oldest first.</summary>
+        /// <summary>Log entries in the log.</summary>
+        public int LogCount
+        {
+            get
+            {
+                lock (Gate)
+                {
+                    return Log.Count;
+                }
+            }
+        }
+
+        /// <summary>All provisioning log entries, oldest first (parsed for each call: for small logs).</summary>
         public IReadOnlyList<JsonObject> LogEntries
         {
             get
             {
                 lock (Gate)
                 {
-                    return Logs.ToArray();
+                    var entries = new JsonObject[Log.Count];
+                    for (int i = 0; i < entries.Length; i++)
+                    {
+                        entries[i] = JsonNode.Parse(Log[i].Json)!.AsObject();
+                    }
+
+                    return entries;
                 }
             }
         }

@@ -42,7 +42,10 @@ namespace EntraInboundProvisioning.GraphEmulator
 
             job.Pending.Clear();
             job.LastCycleEnded = DateTimeOffset.UtcNow;
-            state.Logs.AddRange(produced);
+            foreach (JsonObject entry in produced)
+            {
+                state.Log.Add(entry);
+            }
             return produced;
         }
 

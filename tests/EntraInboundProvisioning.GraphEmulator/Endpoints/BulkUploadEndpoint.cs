@@ -70,7 +70,7 @@ namespace EntraInboundProvisioning.GraphEmulator.Endpoints
                     job.RecentCalls.Enqueue(now);
                     state.TenantCalls.Add(now);
                     job.BulkUploadCalls++;
-                    fault = DrawFault();
+                    fault = state.DrawFault(state.Faults);
                 }
             }
 
@@ -133,7 +133,7 @@ namespace EntraInboundProvisioning.GraphEmulator.Endpoints
             c.Response.Headers.Location = $"https://graph.microsoft.com/beta/auditLogs/provisioning/?$filter=jobid eq '{job.Id}'";
         }
 
-        private static (List<AcceptedOperation>? Operations, string? Problem) ValidateBulkRequest(string jobId, string body)
+        internal static (List<AcceptedOperation>? Operations, string? Problem) ValidateBulkRequest(string jobId, string body)
         {
             JsonNode? root;
             try
@@ -201,28 +201,6 @@ namespace EntraInboundProvisioning.GraphEmulator.Endpoints
             }
 
             return (accepted, null);
-        }
-
-        private string DrawFault()
-        {
-            FaultPlan plan = state.Faults;
-            if (plan.Total <= 0)
-            {
-                return "none";
-            }
-
-            double draw = state.Random.NextDouble();
-            foreach ((double share, string name) in new[] { (plan.Throttle429, "429"), (plan.Error500, "500"), (plan.Error503, "503"), (plan.DropBeforeAccept, "dropBefore"), (plan.DropAfterAccept, "dropAfter") })
-            {
-                if (draw < share)
-                {
-                    return name;
-                }
-
-                draw -= share;
-            }
-
-            return "none";
         }
     }
 }

@@ -51,6 +51,43 @@ namespace EntraInboundProvisioning.GraphEmulator.Endpoints
                 state.Faults = (await JsonSerializer.DeserializeAsync<FaultPlan>(c.Request.Body).ConfigureAwait(false)) ?? new FaultPlan();
                 c.Response.StatusCode = 204;
             });
+            app.MapPost("/_emulator/logFaults", async (HttpContext c) =>
+            {
+                state.LogFaults = (await JsonSerializer.DeserializeAsync<FaultPlan>(c.Request.Body).ConfigureAwait(false)) ?? new FaultPlan();
+                c.Response.StatusCode = 204;
+            });
+            app.MapPost("/_emulator/reports", async (HttpContext c) =>
+            {
+                JsonObject body = (await JsonNode.ParseAsync(c.Request.Body).ConfigureAwait(false))!.AsObject();
+                lock (state.Gate)
+                {
+                    state.ReportsLimit = body["limit"]?.GetValue<int>() ?? state.ReportsLimit;
+                    state.ReportsWindow = body["windowMilliseconds"] is JsonNode window ? TimeSpan.FromMilliseconds(window.GetValue<double>()) : state.ReportsWindow;
+                    state.LogPageLimit = body["pageLimit"]?.GetValue<int>() ?? state.LogPageLimit;
+                    state.ReportsCalls.Clear();
+                }
+
+                c.Response.StatusCode = 204;
+            });
+            app.MapGet("/_emulator/reports", (HttpContext c) =>
+            {
+                JsonObject counts;
+                lock (state.Gate)
+                {
+                    counts = new JsonObject
+                    {
+                        ["limit"] = state.ReportsLimit,
+                        ["windowMilliseconds"] = state.ReportsWindow.TotalMilliseconds,
+                        ["pageLimit"] = state.LogPageLimit,
+                        ["pagesServed"] = state.LogPagesServed,
+                        ["throttled"] = state.LogReadsThrottled,
+                        ["faulted"] = state.LogReadsFaulted,
+                        ["entries"] = state.Log.Count,
+                    };
+                }
+
+                return Json(c, counts);
+            });
             app.MapPost("/_emulator/latency", async (HttpContext c) =>
             {
                 JsonObject body = (await JsonNode.ParseAsync(c.Request.Body).ConfigureAwait(false))!.AsObject();

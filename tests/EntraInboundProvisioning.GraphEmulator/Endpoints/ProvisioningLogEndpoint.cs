@@ -1,8 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.Linq;
-using System.Text.Json.Nodes;
+using System.IO;
+using System.Text;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -11,7 +11,11 @@ using static EntraInboundProvisioning.GraphEmulator.Endpoints.Responses;
 
 namespace EntraInboundProvisioning.GraphEmulator.Endpoints
 {
-    /// <summary>GET /auditLogs/provisioning: the $filter subset of <see cref="LogFilter"/>, $top, $orderby and @odata.nextLink paging.</summary>
+    /// <summary>
+    /// GET /auditLogs/provisioning: the reports limit (5 reads per 10 seconds per app per tenant, 429 with Retry-After
+    /// beyond), injected faults, the documented $filter (<see cref="LogFilter"/>), $top (up to the page limit),
+    /// $orderby on activityDateTime and @odata.nextLink paging, served from the indexed <see cref="ProvisioningLog"/>.
+    /// </summary>
     internal sealed class ProvisioningLogEndpoint(EmulatorState state, GraphAccess access)
     {
         /// <summary>Maps the endpoint under a Graph version (v1.0 or beta).</summary>
@@ -20,16 +24,73 @@ namespace EntraInboundProvisioning.GraphEmulator.Endpoints
 
         private async Task Logs(HttpContext c, string version)
         {
-            if (await access.Authorize(c, "AuditLog.Read.All").ConfigureAwait(false) is null)
+            if (await access.Authorize(c, "AuditLog.Read.All").ConfigureAwait(false) is not TokenClaims claims)
             {
                 return;
             }
 
-            string filter = c.Request.Query["$filter"].ToString();
-            Func<JsonObject, bool> predicate;
+            // Microsoft Graph: identity and access reports allow 5 requests per 10 seconds per app per tenant.
+            TimeSpan? throttled = null;
+            string fault;
+            lock (state.Gate)
+            {
+                DateTimeOffset now = DateTimeOffset.UtcNow;
+                string app = claims.TenantId + "|" + claims.ClientId;
+                if (!state.ReportsCalls.TryGetValue(app, out Queue<DateTimeOffset>? calls))
+                {
+                    calls = new Queue<DateTimeOffset>();
+                    state.ReportsCalls.Add(app, calls);
+                }
+
+                while (calls.Count > 0 && now - calls.Peek() >= state.ReportsWindow)
+                {
+                    calls.Dequeue();
+                }
+
+                if (state.ReportsLimit > 0 && calls.Count >= state.ReportsLimit)
+                {
+                    throttled = calls.Peek() + state.ReportsWindow - now;
+                    state.LogReadsThrottled++;
+                    fault = "none";
+                }
+                else
+                {
+                    calls.Enqueue(now);
+                    fault = state.DrawFault(state.LogFaults);
+                    state.LogReadsFaulted += fault == "none" ? 0 : 1;
+                }
+            }
+
+            if (throttled is TimeSpan wait)
+            {
+                c.Response.Headers["Retry-After"] = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                await GraphError(c, 429, "TooManyRequests", $"Too many requests: more than {state.ReportsLimit} requests in {state.ReportsWindow.TotalSeconds:0.###} seconds to the reports for this app in this tenant.").ConfigureAwait(false);
+                return;
+            }
+
+            switch (fault)
+            {
+                case "429":
+                    c.Response.Headers["Retry-After"] = "1";
+                    await GraphError(c, 429, "TooManyRequests", "Injected throttling.").ConfigureAwait(false);
+                    return;
+                case "500":
+                    await GraphError(c, 500, "InternalServerError", "Injected server error.").ConfigureAwait(false);
+                    return;
+                case "503":
+                    await GraphError(c, 503, "ServiceUnavailable", "Injected unavailability.").ConfigureAwait(false);
+                    return;
+                case "dropBefore":
+                    c.Abort();
+                    return;
+            }
+
+            IQueryCollection query = c.Request.Query;
+            string filterText = query["$filter"].ToString();
+            LogFilter filter;
             try
             {
-                predicate = LogFilter.Parse(filter);
+                filter = LogFilter.Parse(filterText);
             }
             catch (FormatException ex)
             {
@@ -37,31 +98,116 @@ namespace EntraInboundProvisioning.GraphEmulator.Endpoints
                 return;
             }
 
-            int top = int.TryParse(c.Request.Query["$top"], NumberStyles.Integer, CultureInfo.InvariantCulture, out int t) ? Math.Clamp(t, 1, 1000) : 100;
-            int skip = int.TryParse(c.Request.Query["$skiptoken"], NumberStyles.Integer, CultureInfo.InvariantCulture, out int s) ? s : 0;
-            string orderBy = c.Request.Query["$orderby"].ToString();
-            List<JsonObject> matching;
+            string orderBy = query["$orderby"].ToString();
+            string order = string.Join(' ', orderBy.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToLowerInvariant();
+            if (order is not ("" or "activitydatetime" or "activitydatetime asc" or "activitydatetime desc"))
+            {
+                await GraphError(c, 400, "BadRequest", $"Ordering by '{orderBy}' is not supported; order by activityDateTime.").ConfigureAwait(false);
+                return;
+            }
+
+            // Newest first unless asked otherwise; OData's $orderby without a direction is ascending.
+            bool ascending = order is "activitydatetime" or "activitydatetime asc";
+            string topText = query["$top"].ToString();
+            int top = int.TryParse(topText, NumberStyles.Integer, CultureInfo.InvariantCulture, out int t) ? Math.Clamp(t, 1, Math.Max(1, state.LogPageLimit)) : Math.Min(100, Math.Max(1, state.LogPageLimit));
+            int? after = null;
+            string token = query["$skiptoken"].ToString();
+            if (token.Length > 0)
+            {
+                if (!int.TryParse(token, NumberStyles.Integer, CultureInfo.InvariantCulture, out int position) || position < 0)
+                {
+                    await GraphError(c, 400, "BadRequest", "The $skiptoken is not valid.").ConfigureAwait(false);
+                    return;
+                }
+
+                after = position;
+            }
+
+            var page = new List<byte[]>(Math.Min(top, 1024));
+            int last = -1;
+            bool more = false;
             lock (state.Gate)
             {
-                matching = state.Logs.Where(predicate).ToList();
+                IReadOnlyList<int> candidates = state.Log.Candidates(filter);
+                int index = after is int from ? (ascending ? LowerBound(candidates, from + 1) : LowerBound(candidates, from) - 1) : (ascending ? 0 : candidates.Count - 1);
+                for (; index >= 0 && index < candidates.Count; index += ascending ? 1 : -1)
+                {
+                    LogRecord record = state.Log[candidates[index]];
+                    if (!filter.Matches(record))
+                    {
+                        continue;
+                    }
+
+                    if (page.Count == top)
+                    {
+                        more = true;
+                        break;
+                    }
+
+                    page.Add(record.Json);
+                    last = record.Position;
+                }
+
+                state.LogPagesServed++;
             }
 
-            matching = string.Equals(orderBy, "activityDateTime asc", StringComparison.OrdinalIgnoreCase)
-                ? matching.OrderBy(e => e["activityDateTime"]!.ToString(), StringComparer.Ordinal).ToList()
-                : matching.OrderByDescending(e => e["activityDateTime"]!.ToString(), StringComparer.Ordinal).ToList();
-            List<JsonObject> page = matching.Skip(skip).Take(top).ToList();
-            var result = new JsonObject
+            string host = c.Request.Host.Value ?? "127.0.0.1";
+            var body = new MemoryStream();
+            Write(body, $"{{\"@odata.context\":\"https://{host}/{version}/$metadata#auditLogs/provisioning\",\"value\":[");
+            for (int i = 0; i < page.Count; i++)
             {
-                ["@odata.context"] = $"https://{c.Request.Host.Value}/{version}/$metadata#auditLogs/provisioning",
-                ["value"] = new JsonArray(page.Select(e => e.DeepClone()).ToArray()),
-            };
-            if (skip + top < matching.Count)
-            {
-                string query = $"$filter={Uri.EscapeDataString(filter)}&$top={top}&$skiptoken={skip + top}" + (orderBy.Length > 0 ? $"&$orderby={Uri.EscapeDataString(orderBy)}" : string.Empty);
-                result["@odata.nextLink"] = $"https://{c.Request.Host.Value}/{version}/auditLogs/provisioning?{query}";
+                if (i > 0)
+                {
+                    body.WriteByte((byte)',');
+                }
+
+                body.Write(page[i]);
             }
 
-            await Json(c, result).ConfigureAwait(false);
+            body.WriteByte((byte)']');
+            if (more)
+            {
+                string next = $"$filter={Uri.EscapeDataString(filterText)}&$top={top}&$skiptoken={last}" + (orderBy.Length > 0 ? $"&$orderby={Uri.EscapeDataString(orderBy)}" : string.Empty);
+                Write(body, $",\"@odata.nextLink\":{System.Text.Json.JsonSerializer.Serialize($"https://{host}/{version}/auditLogs/provisioning?{next}")}");
+            }
+
+            body.WriteByte((byte)'}');
+            c.Response.StatusCode = 200;
+            c.Response.ContentType = "application/json";
+            if (fault == "dropAfter")
+            {
+                // Half the page, then the connection drops: the client holds a body that is not JSON and must read again.
+                c.Response.ContentLength = body.Length;
+                await c.Response.Body.WriteAsync(body.GetBuffer().AsMemory(0, (int)(body.Length / 2))).ConfigureAwait(false);
+                await c.Response.Body.FlushAsync().ConfigureAwait(false);
+                c.Abort();
+                return;
+            }
+
+            c.Response.ContentLength = body.Length;
+            await c.Response.Body.WriteAsync(body.GetBuffer().AsMemory(0, (int)body.Length)).ConfigureAwait(false);
+        }
+
+        private static void Write(MemoryStream body, string text) => body.Write(Encoding.UTF8.GetBytes(text));
+
+        /// <summary>The first index of an ascending list whose value is at least <paramref name="value"/>.</summary>
+        private static int LowerBound(IReadOnlyList<int> positions, int value)
+        {
+            int low = 0, high = positions.Count;
+            while (low < high)
+            {
+                int middle = (low + high) >>> 1;
+                if (positions[middle] < value)
+                {
+                    low = middle + 1;
+                }
+                else
+                {
+                    high = middle;
+                }
+            }
+
+            return low;
         }
     }
 }
