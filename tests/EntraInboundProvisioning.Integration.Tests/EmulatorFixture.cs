@@ -23,7 +23,7 @@ namespace EntraInboundProvisioning.IntegrationTests
         public HttpClient HttpClient() => new HttpClient(Host.CreateTrustingHandler()) { BaseAddress = Host.BaseUri };
 
         /// <summary>A Graph client signed in with the default app's client secret, through MSAL.</summary>
-        public ProvisioningApi SecretSession(string? clientId = null, string? secret = null)
+        public ProvisioningApi SecretSession(string? clientId = null, string? secret = null, GraphReadOptions? reads = null)
         {
             var options = new AuthenticationOptions
             {
@@ -33,14 +33,22 @@ namespace EntraInboundProvisioning.IntegrationTests
                 ClientSecret = Secure(secret ?? State.DefaultClientSecret),
                 Endpoints = Endpoints,
             };
-            return Session(options);
+            return Session(options, reads: reads);
         }
 
-        public ProvisioningApi Session(AuthenticationOptions options, Action<string>? deviceCodeMessage = null)
+        public ProvisioningApi Session(AuthenticationOptions options, Action<string>? deviceCodeMessage = null, GraphReadOptions? reads = null)
         {
             AccessTokenProvider tokens = AccessTokenProvider.Create(options, () => new HttpClient(GraphClient.CreateHandler(options.Endpoints, Host.Certificate)), deviceCodeMessage);
-            return new ProvisioningApi(new GraphClient(options.Endpoints, tokens, GraphClient.CreateHandler(options.Endpoints, Host.Certificate)));
+            return new ProvisioningApi(new GraphClient(options.Endpoints, tokens, GraphClient.CreateHandler(options.Endpoints, Host.Certificate)), reads);
         }
+
+        /// <summary>
+        /// The emulator's reports limit (5 reads per window) with a short window, and the session's pace to match, so a test
+        /// of many pages runs in seconds while the limit is still on; retries wait milliseconds, not seconds.
+        /// </summary>
+        public static EmulatorOptions FastReports(int seed = 1, int pageLimit = 1000) => new EmulatorOptions { Seed = seed, ReportsWindow = TimeSpan.FromMilliseconds(400), LogPageLimit = pageLimit };
+
+        public static GraphReadOptions FastReads(int maxAttempts = 8) => new GraphReadOptions { ReportsWindow = TimeSpan.FromMilliseconds(400), RetryBaseDelay = TimeSpan.FromMilliseconds(20), MaxRetryDelay = TimeSpan.FromMilliseconds(200), MaxAttempts = maxAttempts, JitterSeed = 3 };
 
         public static System.Security.SecureString Secure(string text)
         {

@@ -30,6 +30,22 @@ namespace EntraInboundProvisioning.Logs
             }
         }
 
+        /// <summary>
+        /// A cycle from statistics counted as its entries streamed past (Get-ProvisioningCycleLog): the entries are not
+        /// held, so a cycle of 100,000 records costs its counts, not its records.
+        /// </summary>
+        internal ProvisioningCycle(string cycleId, string jobId, DateTimeOffset start, DateTimeOffset end, int changes, int users, int[,] counts)
+        {
+            CycleId = cycleId;
+            JobId = jobId;
+            Start = start;
+            End = end;
+            Changes = changes;
+            Users = users;
+            Entries = Array.Empty<ProvisioningLogEntry>();
+            Array.Copy(counts, _counts, _counts.Length);
+        }
+
         /// <summary>The cycle id.</summary>
         public string CycleId { get; }
 
@@ -48,7 +64,10 @@ namespace EntraInboundProvisioning.Logs
         /// <summary>Number of distinct records (externalIds).</summary>
         public int Users { get; }
 
-        /// <summary>The entries, newest first as Graph returns them.</summary>
+        /// <summary>
+        /// The entries, newest first as Graph returns them, for a cycle built from its entries. Get-ProvisioningCycleLog
+        /// streams entries and returns cycles with their statistics only (this list empty); -Detail returns the entries.
+        /// </summary>
         public IReadOnlyList<ProvisioningLogEntry> Entries { get; }
 
         /// <summary>Entries that succeeded.</summary>

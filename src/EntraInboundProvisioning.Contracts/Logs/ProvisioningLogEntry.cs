@@ -67,7 +67,14 @@ namespace EntraInboundProvisioning.Logs
         /// <summary>What changed on the target.</summary>
         public IReadOnlyList<ModifiedProperty> ModifiedProperties { get; internal set; } = Array.Empty<ModifiedProperty>();
 
-        /// <summary>The entry as Graph returned it.</summary>
+        /// <summary>
+        /// The reference attribute (manager) the service could not set in this cycle because the record it names was not
+        /// there yet: a processing step with SkipReason UnableToResolveReferenceAttributeValue. Null when none. The entry's
+        /// status stays success; the record needs sending again once the manager exists.
+        /// </summary>
+        public string? UnresolvedReference { get; internal set; }
+
+        /// <summary>The entry as Graph returned it; empty unless asked for (Get-ProvisioningCycleLog -Raw).</summary>
         public string RawJson { get; internal set; } = string.Empty;
 
         /// <inheritdoc />

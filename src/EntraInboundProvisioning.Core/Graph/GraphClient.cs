@@ -58,11 +58,30 @@ namespace EntraInboundProvisioning.Graph
         /// <summary>The absolute URL of a Graph path relative to the API version root.</summary>
         public Uri Url(string relative) => new Uri(Endpoints.Graph, ApiVersion + "/" + relative.TrimStart('/'));
 
-        /// <summary>GET a path and return the body; Graph errors throw.</summary>
+        /// <summary>GET a path and return the body, once (no retries: <see cref="PacedReader"/> retries); Graph errors throw.</summary>
         public async Task<JsonDocument> GetJsonAsync(string relativeOrAbsolute, CancellationToken cancellationToken)
+            => Parse(await SendAsync(HttpMethod.Get, relativeOrAbsolute, null, null, cancellationToken).ConfigureAwait(false), relativeOrAbsolute);
+
+        /// <summary>
+        /// A 2xx body as JSON. A body that is not JSON is what a connection cut half-way through an answer leaves: a
+        /// failure without a status, which is safe to retry like a dropped connection.
+        /// </summary>
+        internal static JsonDocument Parse(GraphResponse response, string url)
         {
-            GraphResponse response = await SendAsync(HttpMethod.Get, relativeOrAbsolute, null, null, cancellationToken).ConfigureAwait(false);
-            return JsonDocument.Parse(response.Body.Length == 0 ? "{}" : response.Body);
+            if (response.Utf8Body.Length == 0)
+            {
+                return JsonDocument.Parse("{}");
+            }
+
+            try
+            {
+                return JsonDocument.Parse(response.Utf8Body);
+            }
+            catch (JsonException ex)
+            {
+                string path = url.Split('?')[0];
+                throw new GraphException($"GET {path}: the answer was not complete JSON ({ex.Message}); the connection may have dropped while it was sent.", null, null, response.RequestId, response.ClientRequestId, null, ex);
+            }
         }
 
         /// <summary>
@@ -112,7 +131,17 @@ namespace EntraInboundProvisioning.Graph
 
                 using (response)
                 {
-                    string text = response.Content is null ? string.Empty : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                    byte[] bytes;
+                    try
+                    {
+                        bytes = response.Content is null ? Array.Empty<byte>() : await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (ex is HttpRequestException or System.IO.IOException)
+                    {
+                        // The answer began and the connection dropped: no status can be trusted, retrying is safe for a read.
+                        throw new GraphException($"{method} {url.AbsolutePath}: the connection dropped while the answer arrived ({ex.Message}).", null, null, Header(response, "request-id"), clientRequestId, null, ex);
+                    }
+
                     string? requestId = Header(response, "request-id");
                     TimeSpan? retryAfter = response.Headers.RetryAfter?.Delta
                         ?? (response.Headers.RetryAfter?.Date is DateTimeOffset date ? date - DateTimeOffset.UtcNow : null);
@@ -125,7 +154,7 @@ namespace EntraInboundProvisioning.Graph
 
                     if ((int)response.StatusCode >= 400)
                     {
-                        (string? code, string message) = ParseError(text);
+                        (string? code, string message) = ParseError(Encoding.UTF8.GetString(bytes));
                         throw new GraphException(
                             $"{method} {url.AbsolutePath} failed with {(int)response.StatusCode} {response.StatusCode}{(code is null ? string.Empty : $" ({code})")}: {message}{(requestId is null ? string.Empty : $" [request-id {requestId}]")}",
                             response.StatusCode,
@@ -135,7 +164,7 @@ namespace EntraInboundProvisioning.Graph
                             retryAfter);
                     }
 
-                    return new GraphResponse(response.StatusCode, text, requestId, clientRequestId, response.Headers.Location, retryAfter);
+                    return new GraphResponse(response.StatusCode, bytes, requestId, clientRequestId, response.Headers.Location, retryAfter);
                 }
             }
         }

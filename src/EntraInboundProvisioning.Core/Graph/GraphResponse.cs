@@ -1,15 +1,19 @@
 using System;
 using System.Net;
+using System.Text;
 
 namespace EntraInboundProvisioning.Graph
 {
     /// <summary>A Graph response: status, body and the headers the module reports.</summary>
     public sealed class GraphResponse
     {
-        internal GraphResponse(HttpStatusCode status, string body, string? requestId, string clientRequestId, Uri? location, TimeSpan? retryAfter)
+        private readonly byte[] _utf8Body;
+        private string? _body;
+
+        internal GraphResponse(HttpStatusCode status, byte[] utf8Body, string? requestId, string clientRequestId, Uri? location, TimeSpan? retryAfter)
         {
             Status = status;
-            Body = body;
+            _utf8Body = utf8Body;
             RequestId = requestId;
             ClientRequestId = clientRequestId;
             Location = location;
@@ -20,7 +24,10 @@ namespace EntraInboundProvisioning.Graph
         public HttpStatusCode Status { get; }
 
         /// <summary>The body (empty for 202/204).</summary>
-        public string Body { get; }
+        public string Body => _body ??= Encoding.UTF8.GetString(_utf8Body);
+
+        /// <summary>The body as Graph sent it: a page of a thousand log entries is parsed from these bytes, never copied into a string first.</summary>
+        internal byte[] Utf8Body => _utf8Body;
 
         /// <summary>The request-id header.</summary>
         public string? RequestId { get; }

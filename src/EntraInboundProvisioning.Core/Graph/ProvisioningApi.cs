@@ -15,11 +15,18 @@ namespace EntraInboundProvisioning.Graph
     {
         private readonly GraphClient _graph;
 
-        /// <summary>Creates the API over a session's client.</summary>
-        public ProvisioningApi(GraphClient graph) => _graph = graph;
+        /// <summary>Creates the API over a session's client; every read goes through one <see cref="PacedReader"/>.</summary>
+        public ProvisioningApi(GraphClient graph, GraphReadOptions? reads = null)
+        {
+            _graph = graph;
+            Reads = new PacedReader(graph, reads);
+        }
 
         /// <summary>The client.</summary>
         public GraphClient Graph => _graph;
+
+        /// <summary>The session's reads: paced where Graph limits them (the reports), retried where that is safe.</summary>
+        public PacedReader Reads { get; }
 
         /// <summary>Finds a service principal by object id, or else by application id.</summary>
         public async Task<ServicePrincipalInfo> ResolveServicePrincipalAsync(string idOrAppId, CancellationToken cancellationToken)
@@ -31,12 +38,12 @@ namespace EntraInboundProvisioning.Graph
 
             try
             {
-                using JsonDocument sp = await _graph.GetJsonAsync($"servicePrincipals/{idOrAppId}?$select=id,appId,displayName", cancellationToken).ConfigureAwait(false);
+                using JsonDocument sp = await Reads.GetJsonAsync($"servicePrincipals/{idOrAppId}?$select=id,appId,displayName", cancellationToken).ConfigureAwait(false);
                 return ToServicePrincipal(sp.RootElement);
             }
             catch (GraphException ex) when (ex.Status == HttpStatusCode.NotFound)
             {
-                using JsonDocument list = await _graph.GetJsonAsync($"servicePrincipals?$filter={Uri.EscapeDataString($"appId eq '{idOrAppId}'")}&$select=id,appId,displayName", cancellationToken).ConfigureAwait(false);
+                using JsonDocument list = await Reads.GetJsonAsync($"servicePrincipals?$filter={Uri.EscapeDataString($"appId eq '{idOrAppId}'")}&$select=id,appId,displayName", cancellationToken).ConfigureAwait(false);
                 JsonElement first = list.RootElement.GetProperty("value").EnumerateArray().FirstOrDefault();
                 if (first.ValueKind != JsonValueKind.Object)
                 {
@@ -50,14 +57,14 @@ namespace EntraInboundProvisioning.Graph
         /// <summary>The synchronization jobs of a service principal.</summary>
         public async Task<IReadOnlyList<SynchronizationJobInfo>> ListJobsAsync(string servicePrincipalId, CancellationToken cancellationToken)
         {
-            using JsonDocument jobs = await _graph.GetJsonAsync($"servicePrincipals/{servicePrincipalId}/synchronization/jobs", cancellationToken).ConfigureAwait(false);
+            using JsonDocument jobs = await Reads.GetJsonAsync($"servicePrincipals/{servicePrincipalId}/synchronization/jobs", cancellationToken).ConfigureAwait(false);
             return jobs.RootElement.GetProperty("value").EnumerateArray().Select(j => SynchronizationJobReader.Read(servicePrincipalId, j)).ToArray();
         }
 
         /// <summary>One job.</summary>
         public async Task<SynchronizationJobInfo> GetJobAsync(string servicePrincipalId, string jobId, CancellationToken cancellationToken)
         {
-            using JsonDocument job = await _graph.GetJsonAsync($"servicePrincipals/{servicePrincipalId}/synchronization/jobs/{Uri.EscapeDataString(jobId)}", cancellationToken).ConfigureAwait(false);
+            using JsonDocument job = await Reads.GetJsonAsync($"servicePrincipals/{servicePrincipalId}/synchronization/jobs/{Uri.EscapeDataString(jobId)}", cancellationToken).ConfigureAwait(false);
             return SynchronizationJobReader.Read(servicePrincipalId, job.RootElement);
         }
 
@@ -93,7 +100,7 @@ namespace EntraInboundProvisioning.Graph
 
         /// <summary>GET …/jobs/{id}/schema as JSON text.</summary>
         public async Task<string> GetSchemaAsync(string servicePrincipalId, string jobId, CancellationToken cancellationToken)
-            => (await _graph.SendAsync(HttpMethod.Get, $"servicePrincipals/{servicePrincipalId}/synchronization/jobs/{Uri.EscapeDataString(jobId)}/schema", null, null, cancellationToken).ConfigureAwait(false)).Body;
+            => (await Reads.GetAsync($"servicePrincipals/{servicePrincipalId}/synchronization/jobs/{Uri.EscapeDataString(jobId)}/schema", cancellationToken).ConfigureAwait(false)).Body;
 
         /// <summary>PUT …/jobs/{id}/schema: replaces the whole document (204).</summary>
         public Task PutSchemaAsync(string servicePrincipalId, string jobId, string schemaJson, CancellationToken cancellationToken)
@@ -119,13 +126,26 @@ namespace EntraInboundProvisioning.Graph
         public Task<GraphResponse> BulkUploadAsync(string servicePrincipalId, string jobId, string bulkRequestJson, string clientRequestId, CancellationToken cancellationToken)
             => _graph.SendAsync(HttpMethod.Post, $"servicePrincipals/{servicePrincipalId}/synchronization/jobs/{Uri.EscapeDataString(jobId)}/bulkUpload", bulkRequestJson, "application/scim+json", cancellationToken, clientRequestId);
 
-        /// <summary>One page of provisioning logs: the query's first page, or an @odata.nextLink.</summary>
-        public async Task<(IReadOnlyList<ProvisioningLogEntry> Entries, string? NextLink)> GetLogPageAsync(string relativeUrlOrNextLink, CancellationToken cancellationToken)
+        /// <summary>One page of provisioning logs (the query's first page, or an @odata.nextLink), paced and retried, without raw JSON.</summary>
+        public Task<ProvisioningLogPage> GetLogPageAsync(string relativeUrlOrNextLink, CancellationToken cancellationToken)
+            => GetLogPageAsync(relativeUrlOrNextLink, keepRawJson: false, null, cancellationToken);
+
+        /// <summary>
+        /// One page of provisioning logs, paced under the reports limit and retried; each entry keeps its raw JSON only
+        /// when asked (a thousand raw entries are megabytes the statistics and the state never need).
+        /// </summary>
+        public async Task<ProvisioningLogPage> GetLogPageAsync(string relativeUrlOrNextLink, bool keepRawJson, GraphReadTally? tally, CancellationToken cancellationToken)
         {
-            using JsonDocument page = await _graph.GetJsonAsync(relativeUrlOrNextLink, cancellationToken).ConfigureAwait(false);
-            var entries = page.RootElement.GetProperty("value").EnumerateArray().Select(ProvisioningLogEntryReader.Read).ToArray();
+            using JsonDocument page = await Reads.GetJsonAsync(relativeUrlOrNextLink, cancellationToken, tally).ConfigureAwait(false);
+            JsonElement value = page.RootElement.GetProperty("value");
+            var entries = new List<ProvisioningLogEntry>(value.GetArrayLength());
+            foreach (JsonElement element in value.EnumerateArray())
+            {
+                entries.Add(ProvisioningLogEntryReader.Read(element, keepRawJson));
+            }
+
             string? next = page.RootElement.TryGetProperty("@odata.nextLink", out JsonElement link) ? link.GetString() : null;
-            return (entries, next);
+            return new ProvisioningLogPage(entries, next);
         }
 
         private static ServicePrincipalInfo ToServicePrincipal(JsonElement sp)

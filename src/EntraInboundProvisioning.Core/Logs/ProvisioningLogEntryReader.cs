@@ -11,9 +11,15 @@ namespace EntraInboundProvisioning.Logs
     /// </summary>
     public static class ProvisioningLogEntryReader
     {
-        /// <summary>Reads an entry from its Graph JSON.</summary>
+        private const string UnresolvedReferenceReason = "UnableToResolveReferenceAttributeValue";
+
+        /// <summary>Reads an entry from its Graph JSON, keeping the raw JSON.</summary>
         /// <exception cref="FormatException">The element lacks the fields every entry has.</exception>
-        public static ProvisioningLogEntry Read(JsonElement element)
+        public static ProvisioningLogEntry Read(JsonElement element) => Read(element, keepRawJson: true);
+
+        /// <summary>Reads an entry from its Graph JSON; the raw JSON (most of an entry's size) only when asked.</summary>
+        /// <exception cref="FormatException">The element lacks the fields every entry has.</exception>
+        public static ProvisioningLogEntry Read(JsonElement element, bool keepRawJson)
         {
             var entry = new ProvisioningLogEntry
             {
@@ -23,7 +29,7 @@ namespace EntraInboundProvisioning.Logs
                 JobId = Text(element, "jobId") ?? string.Empty,
                 Action = Text(element, "provisioningAction") ?? "other",
                 DurationInMilliseconds = element.TryGetProperty("durationInMilliseconds", out JsonElement d) && d.ValueKind == JsonValueKind.Number ? d.GetInt32() : null,
-                RawJson = element.GetRawText(),
+                RawJson = keepRawJson ? element.GetRawText() : string.Empty,
             };
 
             string? when = Text(element, "activityDateTime");
@@ -69,7 +75,32 @@ namespace EntraInboundProvisioning.Logs
                 entry.ModifiedProperties = properties;
             }
 
+            entry.UnresolvedReference = UnresolvedReference(element);
             return entry;
+        }
+
+        /// <summary>
+        /// The property of a processing step that skipped a reference the service could not resolve (Microsoft's sample
+        /// provisioning log: details.SkipReason UnableToResolveReferenceAttributeValue, details.PropertyName manager).
+        /// </summary>
+        private static string? UnresolvedReference(JsonElement element)
+        {
+            if (!element.TryGetProperty("provisioningSteps", out JsonElement steps) || steps.ValueKind != JsonValueKind.Array)
+            {
+                return null;
+            }
+
+            foreach (JsonElement step in steps.EnumerateArray())
+            {
+                if (step.ValueKind == JsonValueKind.Object && step.TryGetProperty("details", out JsonElement details) && details.ValueKind == JsonValueKind.Object
+                    && details.TryGetProperty("SkipReason", out JsonElement reason) && reason.ValueKind == JsonValueKind.String
+                    && string.Equals(reason.GetString(), UnresolvedReferenceReason, StringComparison.Ordinal))
+                {
+                    return Text(details, "PropertyName") ?? "manager";
+                }
+            }
+
+            return null;
         }
 
         private static string? Text(JsonElement element, string name)

@@ -1,5 +1,4 @@
 using System;
-using System.Text.Json;
 using EntraInboundProvisioning.Logs;
 
 namespace EntraInboundProvisioning.State
@@ -28,37 +27,7 @@ namespace EntraInboundProvisioning.State
             return UnresolvedManager(entry) ? $"{UnresolvedReference}: the manager reference could not be set in this cycle." : null;
         }
 
-        /// <summary>A processing step of the entry skipped the manager reference.</summary>
-        private static bool UnresolvedManager(ProvisioningLogEntry entry)
-        {
-            if (entry.RawJson.IndexOf(UnresolvedReference, StringComparison.Ordinal) < 0)
-            {
-                return false; // the common case, without parsing
-            }
-
-            try
-            {
-                using JsonDocument document = JsonDocument.Parse(entry.RawJson);
-                if (!document.RootElement.TryGetProperty("provisioningSteps", out JsonElement steps) || steps.ValueKind != JsonValueKind.Array)
-                {
-                    return false;
-                }
-
-                foreach (JsonElement step in steps.EnumerateArray())
-                {
-                    if (step.TryGetProperty("details", out JsonElement details) && details.ValueKind == JsonValueKind.Object
-                        && details.TryGetProperty("SkipReason", out JsonElement reason) && string.Equals(reason.GetString(), UnresolvedReference, StringComparison.Ordinal))
-                    {
-                        return true;
-                    }
-                }
-            }
-            catch (JsonException)
-            {
-                // Not JSON: no step to read.
-            }
-
-            return false;
-        }
+        /// <summary>A processing step of the entry skipped the manager reference (read with the entry, raw JSON or not).</summary>
+        private static bool UnresolvedManager(ProvisioningLogEntry entry) => entry.UnresolvedReference is not null;
     }
 }

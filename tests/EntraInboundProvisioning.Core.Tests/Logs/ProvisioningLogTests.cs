@@ -78,15 +78,43 @@ namespace EntraInboundProvisioning.Tests.Logs
         }
 
         [Fact]
-        public void CollectorStopsAtTheFirstEntryOfAnOlderCycle()
+        public void WindowClosesAtTheFirstEntryOfAnOlderCycle()
         {
-            var collector = new CycleCollector(2);
-            Assert.False(collector.Add(new[] { Entry("c3", 30, "1", "update", "success"), Entry("c3", 29, "2", "update", "success") }));
-            Assert.False(collector.Add(new[] { Entry("c2", 20, "1", "create", "success") }));
-            Assert.True(collector.Add(new[] { Entry("c2", 19, "2", "create", "success"), Entry("c1", 10, "9", "create", "success"), Entry("c1", 9, "8", "create", "success") }));
-            IReadOnlyList<ProvisioningCycle> cycles = collector.Cycles();
-            Assert.Equal(new[] { "c3", "c2" }, cycles.Select(c => c.CycleId));
-            Assert.Equal(2, cycles[1].Changes);
+            var window = new CycleWindow(2);
+            Assert.True(window.Admit(Entry("c3", 30, "1", "update", "success")));
+            Assert.True(window.Admit(Entry("c3", 29, "2", "update", "success")));
+            Assert.True(window.Admit(Entry("c2", 20, "1", "create", "success")));
+            Assert.True(window.Admit(Entry("c2", 19, "2", "create", "success")));
+            Assert.False(window.IsClosed);
+            Assert.False(window.Admit(Entry("c1", 10, "9", "create", "success")));
+            Assert.True(window.IsClosed);
+            Assert.False(window.Admit(Entry("c2", 9, "3", "create", "success")), "nothing is admitted once the window closed");
+            Assert.Equal(new[] { "c3", "c2" }, window.Cycles);
+        }
+
+        [Fact]
+        public void TallyCountsACycleWithoutHoldingItsEntries()
+        {
+            var tally = new CycleTally("c1");
+            foreach (ProvisioningLogEntry entry in new[]
+            {
+                Entry("c1", 9, "1", "create", "success"),
+                Entry("c1", 8, "2", "create", "failure", "X"),
+                Entry("c1", 7, "3", "update", "success"),
+                Entry("c1", 6, "3", "update", "skipped"),
+            })
+            {
+                tally.Add(entry);
+            }
+
+            ProvisioningCycle cycle = tally.ToCycle();
+            var built = new ProvisioningCycle("c1", new[] { Entry("c1", 9, "1", "create", "success"), Entry("c1", 8, "2", "create", "failure", "X"), Entry("c1", 7, "3", "update", "success"), Entry("c1", 6, "3", "update", "skipped") });
+            Assert.Equal((built.Changes, built.Users, built.Start, built.End, built.Succeeded, built.Failed, built.Skipped), (cycle.Changes, cycle.Users, cycle.Start, cycle.End, cycle.Succeeded, cycle.Failed, cycle.Skipped));
+            Assert.Equal(built.Count(ProvisioningAction.Update, ProvisioningStatus.Skipped), cycle.Count(ProvisioningAction.Update, ProvisioningStatus.Skipped));
+            Assert.Equal("API2AAD.job", cycle.JobId);
+            Assert.Empty(cycle.Entries);
+            Assert.Throws<ArgumentException>(() => tally.Add(Entry("c2", 5, "4", "create", "success")));
+            Assert.Throws<InvalidOperationException>(() => new CycleTally("c9").ToCycle());
         }
 
         [Fact]
@@ -98,16 +126,93 @@ namespace EntraInboundProvisioning.Tests.Logs
                 CycleId = "c'1",
                 ExternalId = "1513",
                 Since = new DateTimeOffset(2026, 11, 22, 1, 2, 3, TimeSpan.FromHours(1)),
+                Until = new DateTimeOffset(2026, 11, 22, 1, 5, 0, TimeSpan.FromHours(1)),
                 Status = ProvisioningStatus.Failure,
                 Action = ProvisioningAction.StagedDelete,
                 PageSize = 100,
             };
             string url = Uri.UnescapeDataString(query.ToRelativeUrl());
-            Assert.StartsWith("auditLogs/provisioning?$filter=jobId eq 'API2AAD.abc' and cycleId eq 'c''1' and sourceIdentity/id eq '1513' and activityDateTime ge 2026-11-22T00:02:03.000Z", url);
+
+            // activityDateTime documents eq, gt and lt only: the inclusive bounds go out a millisecond wide.
+            Assert.StartsWith("auditLogs/provisioning?$filter=jobId eq 'API2AAD.abc' and cycleId eq 'c''1' and sourceIdentity/id eq '1513' and activityDateTime gt 2026-11-22T00:02:02.999Z and activityDateTime lt 2026-11-22T00:05:00.001Z", url);
+            Assert.DoesNotContain(" ge ", url);
+            Assert.DoesNotContain(" le ", url);
             Assert.Contains("provisioningAction eq 'stagedDelete'", url);
             Assert.Contains("provisioningStatusInfo/status eq 'failure'", url);
             Assert.EndsWith("&$orderby=activityDateTime desc&$top=100", url);
+            Assert.EndsWith("&$orderby=activityDateTime asc&$top=1000", Uri.UnescapeDataString(new ProvisioningLogQuery { JobId = "j", Ascending = true }.ToRelativeUrl()));
             Assert.Throws<InvalidOperationException>(() => new ProvisioningLogQuery().ToRelativeUrl());
+        }
+
+        [Fact]
+        public void QueryNarrowsTheWideTimeBoundsToTheInclusiveOnes()
+        {
+            var query = new ProvisioningLogQuery { JobId = "j", Since = new DateTimeOffset(2026, 11, 22, 10, 5, 0, TimeSpan.Zero), Until = new DateTimeOffset(2026, 11, 22, 10, 7, 0, TimeSpan.Zero) };
+            Assert.True(query.Contains(Entry("c", 5, "1", "create", "success")), "at Since");
+            Assert.True(query.Contains(Entry("c", 7, "1", "create", "success")), "at Until");
+            Assert.False(query.Contains(Entry("c", 4, "1", "create", "success")));
+            Assert.False(query.Contains(Entry("c", 8, "1", "create", "success")));
+        }
+
+        [Fact]
+        public void ManyRecordsAreSplitIntoOrGroupsThatFitTheUrlBudget()
+        {
+            string[] ids = Enumerable.Range(0, 1000).Select(i => $"E{i:D6}").ToArray();
+            var query = new ProvisioningLogQuery { JobId = "API2AAD." + new string('a', 32) + "." + Guid.NewGuid(), ExternalIds = ids, CycleId = Guid.NewGuid().ToString() };
+            IReadOnlyList<ProvisioningLogQuery> groups = query.Split();
+            Assert.True(groups.Count > 1);
+            Assert.True(groups.Count < 50, $"{groups.Count} groups for 1,000 records");
+            Assert.Equal(ids, groups.SelectMany(g => g.ExternalIds));
+            foreach (ProvisioningLogQuery group in groups)
+            {
+                string url = group.ToRelativeUrl();
+                Assert.True(url.Length + 64 <= ProvisioningLogQuery.UrlBudget, $"{url.Length} characters");
+                string filter = Uri.UnescapeDataString(url);
+                Assert.Contains("(sourceIdentity/id eq '" + group.ExternalIds[0] + "' or sourceIdentity/id eq '", filter);
+                Assert.Contains($"cycleId eq '{query.CycleId}'", filter);
+            }
+
+            Assert.Single(new ProvisioningLogQuery { JobId = "j", ExternalIds = new[] { "a", "b", "c" } }.Split());
+            Assert.Single(new ProvisioningLogQuery { JobId = "j" }.Split());
+        }
+
+        [Fact]
+        public void EntriesKeepTheirRawJsonOnlyWhenAskedAndNameAnUnresolvedManager()
+        {
+            const string json = "{\"id\":\"x\",\"cycleId\":\"c\",\"activityDateTime\":\"2026-11-22T10:00:00Z\",\"sourceIdentity\":{\"id\":\"E1\"},\"provisioningStatusInfo\":{\"status\":\"success\"},"
+                + "\"provisioningSteps\":[{\"name\":\"EntryImport\",\"details\":{}},{\"name\":\"EntrySynchronizationSkip\",\"details\":{\"M1\":\"manager Add\",\"PropertyName\":\"manager\",\"SkipReason\":\"UnableToResolveReferenceAttributeValue\"}}]}";
+            using JsonDocument document = JsonDocument.Parse(json);
+            ProvisioningLogEntry lean = ProvisioningLogEntryReader.Read(document.RootElement, keepRawJson: false);
+            Assert.Equal(string.Empty, lean.RawJson);
+            Assert.Equal("manager", lean.UnresolvedReference);
+            Assert.Equal(json, ProvisioningLogEntryReader.Read(document.RootElement, keepRawJson: true).RawJson);
+            Assert.Null(Entry("c", 1, "E2", "create", "success").UnresolvedReference);
+        }
+
+        [Fact]
+        public void WatchReadsOnlyWhatIsNewAndTakesEachRecordsFirstOutcomeAfterItsUpload()
+        {
+            DateTimeOffset since = new DateTimeOffset(2026, 11, 22, 10, 0, 0, TimeSpan.Zero);
+            var watch = new OutcomeWatch("job", new Dictionary<string, DateTimeOffset> { ["1"] = since.AddMinutes(3), ["2"] = DateTimeOffset.MinValue, ["3"] = DateTimeOffset.MinValue }, since, TimeSpan.FromMinutes(2));
+            ProvisioningLogQuery first = watch.NextQuery();
+            Assert.True(first.Ascending);
+            Assert.Equal(since, first.Since);
+            Assert.Equal("job", first.JobId);
+
+            Assert.False(watch.Offer(Entry("c1", 2, "1", "create", "failure", "X")), "an entry older than the record's upload is not its outcome");
+            Assert.True(watch.Offer(Entry("c1", 4, "1", "update", "success")));
+            Assert.False(watch.Offer(Entry("c1", 6, "1", "update", "success")), "one outcome per record");
+            Assert.True(watch.Offer(Entry("c1", 10, "2", "create", "success")));
+            Assert.Equal(2, watch.Found);
+            Assert.Equal(new[] { "3" }, watch.Missing);
+
+            // The next read starts at the newest entry seen less the overlap; what it meets again is known by id.
+            Assert.Equal(new DateTimeOffset(2026, 11, 22, 10, 8, 0, TimeSpan.Zero), watch.NextQuery().Since);
+            long seen = watch.EntriesSeen;
+            Assert.False(watch.Offer(Entry("c1", 10, "2", "create", "success")));
+            Assert.Equal(seen, watch.EntriesSeen);
+            Assert.True(watch.Offer(Entry("c2", 11, "3", "create", "success")));
+            Assert.True(watch.IsComplete);
         }
 
         [Fact]

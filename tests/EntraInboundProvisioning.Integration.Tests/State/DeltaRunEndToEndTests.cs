@@ -145,13 +145,16 @@ namespace EntraInboundProvisioning.IntegrationTests.State
 
             // What Get-ProvisioningCycleLog -StatePath does with the entries it reads.
             ProvisioningApi api = emulator.SecretSession();
-            var reader = new ProvisioningLogReader(api.GetLogPageAsync);
-            IReadOnlyList<ProvisioningCycle> cycles = await reader.RecentCyclesAsync(new ProvisioningLogQuery { JobId = emulator.State.DefaultJobId }, 1, CancellationToken.None);
+            var read = new RecentCycles(new ProvisioningLogReader(api), new ProvisioningLogQuery { JobId = emulator.State.DefaultJobId }, 1);
             using (RunState state = RunState.Acquire(StatePath, Guid.NewGuid()))
             {
-                foreach (ProvisioningLogEntry entry in cycles.SelectMany(c => c.Entries))
+                var learner = new OutcomeLearner(state);
+                while (await read.NextAsync(CancellationToken.None) is RecentCyclesStep step)
                 {
-                    state.RecordOutcome(entry);
+                    foreach (ProvisioningLogEntry entry in step.Entries)
+                    {
+                        learner.Learn(entry);
+                    }
                 }
 
                 // W9 failed; its reports W18 and W19 were created without their manager (the service could not
