@@ -102,6 +102,10 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         [Parameter(DontShow = true)]
         public X509Certificate2? TestCertificate { get; set; }
 
+        /// <summary><para type="description">For tests only: the window of the reports limit (5 reads per window; Graph's is 10 seconds), matching an emulator set to a shorter one.</para></summary>
+        [Parameter(DontShow = true)]
+        public TimeSpan? TestReportsWindow { get; set; }
+
         /// <inheritdoc />
         protected override void EndProcessing()
         {
@@ -156,6 +160,11 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException($"The certificate {options.Certificate.Thumbprint} has no private key; app sign-in needs it."), "CertificateWithoutPrivateKey", ErrorCategory.InvalidArgument, options.Certificate.Thumbprint));
             }
 
+            if (TestReportsWindow is not null && TestEndpoint is null)
+            {
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException("-TestReportsWindow is for the Graph emulator only (with -TestEndpoint): Graph's reports limit is 5 reads per 10 seconds."), "InvalidTestEndpoint", ErrorCategory.InvalidArgument, TestReportsWindow));
+            }
+
             X509Certificate2? trusted = TestEndpoint is null ? null : TestCertificate;
             Func<HttpClient> httpClients = () => new HttpClient(GraphClient.CreateHandler(endpoints, trusted));
             AccessTokenProvider tokens = AccessTokenProvider.Create(options, httpClients, Pump.Warning);
@@ -174,7 +183,13 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             }
 
             var context = new EntraProvisioningContext(TenantId, ClientId ?? ManagedIdentityClientId, options.Mode.ToString(), Environment.ToString(), tokens.Account, endpoints.Graph, token.ExpiresOn);
-            ProvisioningSession.Set(new ProvisioningApi(graph), context);
+            var reads = new GraphReadOptions();
+            if (TestReportsWindow is TimeSpan window)
+            {
+                reads.ReportsWindow = window;
+            }
+
+            ProvisioningSession.Set(new ProvisioningApi(graph, reads), context);
             WriteObject(context);
         }
 

@@ -1,19 +1,28 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
+using System.Net;
 using System.Threading;
+using System.Threading.Tasks;
 using EntraInboundProvisioning.Graph;
 using EntraInboundProvisioning.Logs;
+using EntraInboundProvisioning.PowerShell.Logs;
 using EntraInboundProvisioning.PowerShell.Session;
 using EntraInboundProvisioning.Sending;
+using EntraInboundProvisioning.State;
 
 namespace EntraInboundProvisioning.PowerShell.Commands
 {
     /// <summary>
     /// <para type="synopsis">Gets the provisioning cycles of an API-driven job with their statistics, or what happened to each record.</para>
     /// </summary>
+    /// <remarks>
+    /// Reads page by page (paced under Graph's reports limit and retried by the session's reader): each page's entries are
+    /// written and learned into the state before the next page is read, so memory holds one page, whatever the log's size.
+    /// </remarks>
     [Cmdlet(VerbsCommon.Get, "ProvisioningCycleLog", DefaultParameterSetName = CyclesSet)]
     [OutputType(typeof(ProvisioningCycle), ParameterSetName = new[] { CyclesSet })]
     [OutputType(typeof(ProvisioningLogEntry))]
@@ -21,14 +30,16 @@ namespace EntraInboundProvisioning.PowerShell.Commands
     {
         private const string CyclesSet = "Cycles";
         private const string WaitSet = "Wait";
-        private const int ProgressId = 3;
+        private const string Permission = "AuditLog.Read.All";
 
-        private readonly List<string> _waitFor = new List<string>();
-        private readonly Dictionary<string, DateTimeOffset> _notBefore = new Dictionary<string, DateTimeOffset>(StringComparer.OrdinalIgnoreCase);
+        private readonly List<KeyValuePair<string, DateTimeOffset>> _waitFor = new List<KeyValuePair<string, DateTimeOffset>>();
 
         // Null until given: a filter the user did not ask for is not applied.
         private ProvisioningStatus? _status;
         private ProvisioningAction? _action;
+        private RunState? _state;
+        private OutcomeLearner? _learner;
+        private bool _stopped;
 
         /// <summary><para type="description">The provisioning app's service principal (object id or application id); its API-driven job's logs are read.</para></summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -76,7 +87,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             set => _action = value;
         }
 
-        /// <summary><para type="description">Only these records (externalIds). With -Wait, the records to wait for; Send-ScimBulkRequest results bind here by their ExternalIds.</para></summary>
+        /// <summary><para type="description">Only these records (externalIds), filtered on the server. With -Wait, the records to wait for; Send-ScimBulkRequest results bind here by their ExternalIds.</para></summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("ExternalIds")]
         [ValidateNotNull]
@@ -86,7 +97,11 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         [Parameter(ParameterSetName = CyclesSet)]
         public SwitchParameter Detail { get; set; }
 
-        /// <summary><para type="description">Waits until the logs show an outcome for every record given (by -ExternalId, the pipeline or -JournalPath), or -Timeout passes.</para></summary>
+        /// <summary><para type="description">Keeps each record's entry as Graph returned it, in RawJson (left empty otherwise: it is most of an entry's size).</para></summary>
+        [Parameter]
+        public SwitchParameter Raw { get; set; }
+
+        /// <summary><para type="description">Waits until the logs show an outcome for every record given (by -ExternalId, the pipeline, -JournalPath, or the state's records awaiting one), or -Timeout passes.</para></summary>
         [Parameter(Mandatory = true, ParameterSetName = WaitSet)]
         public SwitchParameter Wait { get; set; }
 
@@ -103,11 +118,11 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         [Parameter(ParameterSetName = WaitSet)]
         public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(20);
 
-        /// <summary><para type="description">How often -Wait reads the logs (default 30 seconds).</para></summary>
+        /// <summary><para type="description">How long -Wait waits between reads of what is new (default 30 seconds).</para></summary>
         [Parameter(ParameterSetName = WaitSet)]
         public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-        /// <summary><para type="description">The run state file of the job: records that failed in their cycle (or whose manager could not be set) are marked to be sent again on the next run, even if unchanged; successes clear that mark.</para></summary>
+        /// <summary><para type="description">The run state file of the job: records that failed in their cycle (or whose manager could not be set) are marked to be sent again on the next run, even if unchanged; successes clear that mark. With -Wait and no records given, waits for the records the state holds as accepted and awaiting an outcome.</para></summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? StatePath { get; set; }
@@ -128,15 +143,9 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             {
                 if (ExternalId is not null)
                 {
-                    _waitFor.AddRange(ExternalId);
-                    if (AcceptedAt is DateTimeOffset accepted)
-                    {
-                        // The service's clock may differ a little from this machine's.
-                        foreach (string id in ExternalId)
-                        {
-                            _notBefore[id] = accepted.AddMinutes(-1);
-                        }
-                    }
+                    // The service's clock may differ a little from this machine's.
+                    DateTimeOffset earliest = AcceptedAt is DateTimeOffset accepted ? accepted.AddMinutes(-1) : DateTimeOffset.MinValue;
+                    _waitFor.AddRange(ExternalId.Select(id => new KeyValuePair<string, DateTimeOffset>(id, earliest)));
                 }
 
                 return;
@@ -158,55 +167,76 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         }
 
         /// <inheritdoc />
+        protected override void OnStopping() => _stopped = true;
+
+        /// <inheritdoc />
         protected override void Dispose(bool disposing)
         {
-            if (disposing)
+            if (disposing && _state is not null)
             {
-                _state?.Dispose();
+                if (_stopped && _learner is { Learned: > 0 })
+                {
+                    // Ctrl+C: the outcomes read so far are facts; keep them.
+                    try
+                    {
+                        _state.Commit();
+                    }
+                    catch (IOException)
+                    {
+                        // Stopping: the state stays as it was on disk.
+                    }
+                }
+
+                _state.Dispose();
             }
 
             base.Dispose(disposing);
         }
 
-        private EntraInboundProvisioning.State.RunState? _state;
-        private readonly List<ProvisioningLogEntry> _seen = new List<ProvisioningLogEntry>();
-        private int _learned;
-
-        /// <summary>Feeds record outcomes to the state (-StatePath), so failures are sent again on the next run.</summary>
-        private void Learn(IEnumerable<ProvisioningLogEntry> entries)
+        /// <summary>The state's learner, opening the state on first use (-StatePath), or null.</summary>
+        private OutcomeLearner? Learner()
         {
             if (StatePath is null)
             {
-                return;
+                return null;
             }
 
-            _state ??= StateSessions.Open(this, SessionState.Path.GetUnresolvedProviderPathFromPSPath(StatePath));
-            foreach (ProvisioningLogEntry entry in entries.OrderBy(e => e.ActivityDateTime))
+            if (_learner is null)
             {
-                _learned += _state.RecordOutcome(entry) ? 1 : 0;
+                _state = StateSessions.Open(this, SessionState.Path.GetUnresolvedProviderPathFromPSPath(StatePath));
+                _learner = new OutcomeLearner(_state);
             }
+
+            return _learner;
         }
 
         private void SaveState()
         {
-            Learn(_seen);
-            if (_state is null)
+            if (_state is null || _learner is null)
             {
                 return;
             }
 
             _state.Commit();
-            WriteVerbose($"State '{_state.Path}': {_learned} record(s) changed their retry mark; {_state.PendingRetries} will be sent again on the next run.");
+            WriteVerbose(FormattableString.Invariant($"State '{_state.Path}': learned {_learner.Learned:N0} outcome(s), {_learner.Changed:N0} of which changed what the state holds; {_state.PendingRetries:N0} record(s) will be sent again on the next run."));
         }
 
         /// <summary>The job whose logs to read: -JobId alone, or the API-driven job of -ServicePrincipalId.</summary>
         private string TargetJob() => ServicePrincipalId is null ? JobId! : ResolveJob(ServicePrincipalId, JobId).Job.Id;
 
+        private ProvisioningLogReader NewReader()
+        {
+            var reader = new ProvisioningLogReader(Api, Raw.IsPresent);
+            reader.Tally.Retrying = (ex, delay) => Pump.Verbose(FormattableString.Invariant($"Reading the provisioning logs: {ex.Message} Trying again in {delay.TotalSeconds:0.#} s."));
+            return reader;
+        }
+
         private void ReadCycles()
         {
             string jobId = TargetJob();
-            var reader = new ProvisioningLogReader(Api.GetLogPageAsync);
-            bool recordFilter = _status is not null || _action is not null || ExternalId is not null;
+            OutcomeLearner? learner = Learner();
+            ProvisioningLogReader reader = NewReader();
+            bool records = Detail.IsPresent || _status is not null || _action is not null || ExternalId is not null;
             var query = new ProvisioningLogQuery
             {
                 JobId = jobId,
@@ -215,24 +245,43 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 Until = Until,
                 Status = _status,
                 Action = _action,
-                ExternalId = ExternalId is { Length: 1 } ? ExternalId[0] : null,
+                ExternalIds = ExternalId?.Where(id => id.Length > 0).Distinct(StringComparer.Ordinal).ToArray() ?? Array.Empty<string>(),
             };
-            IReadOnlyList<ProvisioningCycle> cycles = RunGraph(ct => reader.RecentCyclesAsync(query, CycleId is null ? NumberOfCycles : 1, ct), "GetProvisioningLogsFailed", jobId, "AuditLog.Read.All");
-            WriteVerbose($"Read {reader.PagesRead} page(s) of provisioning logs for job {jobId}: {cycles.Count} cycle(s).");
-            var only = ExternalId is { Length: > 1 } ? new HashSet<string>(ExternalId, StringComparer.OrdinalIgnoreCase) : null;
-            foreach (ProvisioningCycle cycle in cycles)
+            var read = new RecentCycles(reader, query, CycleId is null ? NumberOfCycles : 1);
+            var report = new LogReadReport(this, reader, "Reading provisioning logs");
+            int cycles = 0;
+            long written = 0;
+            try
             {
-                _seen.AddRange(cycle.Entries);
-                if (Detail.IsPresent || recordFilter)
+                while (Next(ct => read.NextAsync(ct), reader, report, jobId) is RecentCyclesStep step)
                 {
-                    // Record-level filters ask about records, so records come back (the re-send loop pipes their ExternalId).
-                    WriteObject(cycle.Entries.Where(e => only is null || only.Contains(e.ExternalId)), enumerateCollection: true);
-                }
-                else
-                {
-                    WriteObject(cycle);
+                    foreach (ProvisioningLogEntry entry in step.Entries)
+                    {
+                        learner?.Learn(entry);
+                    }
+
+                    if (records)
+                    {
+                        // Record-level filters ask about records, so records come back (the re-send loop pipes their ExternalId).
+                        WriteObject(step.Entries, enumerateCollection: true);
+                        written += step.Entries.Count;
+                    }
+                    else
+                    {
+                        WriteObject(step.Cycles, enumerateCollection: true);
+                    }
+
+                    cycles += step.Cycles.Count;
+                    report.Page(operation: read.Groups > 1 ? $"{read.Groups} groups of records" : null);
                 }
             }
+            finally
+            {
+                report.Complete();
+            }
+
+            string what = records ? $"{written:N0} record change(s) in {cycles} cycle(s)" : $"{cycles} cycle(s)";
+            WriteVerbose(FormattableString.Invariant($"Read {report.Summary()} of provisioning logs for job {jobId}{(read.Groups > 1 ? $", as {read.Groups} groups of records" : string.Empty)}: {what}."));
         }
 
         private void WaitForOutcomes()
@@ -242,7 +291,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(JournalPath);
                 try
                 {
-                    _waitFor.AddRange(UploadJournal.ReadExternalIds(path));
+                    _waitFor.AddRange(UploadJournal.ReadExternalIds(path).Select(id => new KeyValuePair<string, DateTimeOffset>(id, DateTimeOffset.MinValue)));
                 }
                 catch (IOException ex)
                 {
@@ -250,30 +299,110 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 }
             }
 
-            List<string> wanted = _waitFor.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-            if (wanted.Count == 0)
+            DateTimeOffset since = Since ?? DateTimeOffset.UtcNow.AddHours(-1);
+            OutcomeLearner? learner = Learner();
+            IEnumerable<KeyValuePair<string, DateTimeOffset>> records = _waitFor;
+            string source = "given";
+            if (_waitFor.Count == 0 && learner is not null)
             {
-                ThrowTerminatingError(new ErrorRecord(new PSArgumentException("-Wait needs records to wait for: -ExternalId, Send-ScimBulkRequest results on the pipeline, or -JournalPath."), "NothingToWaitFor", ErrorCategory.InvalidArgument, null));
+                // The state knows what it accepted: wait for those records, each from its acceptance (less a minute for clocks).
+                records = learner.AwaitingOutcome(since).Select(p => new KeyValuePair<string, DateTimeOffset>(p.Key, p.Value.AddMinutes(-1)));
+                source = "the state holds as awaiting an outcome";
             }
 
             string jobId = TargetJob();
-            var reader = new ProvisioningLogReader(Api.GetLogPageAsync);
-            var progress = new Progress<(int Found, int Wanted)>(p => Pump.Verbose($"{p.Found} of {p.Wanted} record(s) have an outcome in the logs."));
-            DateTimeOffset since = Since ?? DateTimeOffset.UtcNow.AddHours(-1);
-            WriteProgress(new ProgressRecord(ProgressId, "Waiting for provisioning logs", $"{wanted.Count} record(s), up to {Timeout}"));
-            LogWaitResult result = RunGraph(ct => reader.WaitForOutcomesAsync(jobId, wanted, since, PollInterval, Timeout, progress, ct, _notBefore), "GetProvisioningLogsFailed", jobId, "AuditLog.Read.All");
-            WriteProgress(new ProgressRecord(ProgressId, "Waiting for provisioning logs", "Done") { RecordType = ProgressRecordType.Completed });
-            _seen.AddRange(result.Outcomes);
-            SaveState();
-            WriteObject(result.Outcomes, enumerateCollection: true);
-            if (result.Missing.Count > 0)
+            var watch = new OutcomeWatch(jobId, records, since);
+            if (watch.Wanted == 0)
             {
-                string names = string.Join(", ", result.Missing.Take(20)) + (result.Missing.Count > 20 ? $" and {result.Missing.Count - 20} more" : string.Empty);
+                if (_waitFor.Count == 0 && learner is not null)
+                {
+                    WriteVerbose($"The state '{_state!.Path}' holds no record accepted since {since:u} that awaits an outcome: nothing to wait for.");
+                    SaveState();
+                    return;
+                }
+
+                ThrowTerminatingError(new ErrorRecord(new PSArgumentException("-Wait needs records to wait for: -ExternalId, Send-ScimBulkRequest results on the pipeline, -JournalPath, or -StatePath (the records the state holds as awaiting an outcome)."), "NothingToWaitFor", ErrorCategory.InvalidArgument, null));
+            }
+
+            ProvisioningLogReader reader = NewReader();
+            var report = new LogReadReport(this, reader, $"Waiting for the outcomes of {watch.Wanted:N0} record(s) in the provisioning logs");
+            DateTimeOffset deadline = DateTimeOffset.UtcNow + Timeout;
+            int polls = 0;
+            try
+            {
+                report.Page(watch.Found, watch.Wanted, $"Reading what is new since {since:u}");
+                while (true)
+                {
+                    polls++;
+                    LogCursor cursor = reader.Open(watch.NextQuery());
+                    while (!watch.IsComplete && DateTimeOffset.UtcNow < deadline && Next(ct => cursor.NextPageAsync(ct), reader, report, jobId) is IReadOnlyList<ProvisioningLogEntry> page)
+                    {
+                        foreach (ProvisioningLogEntry entry in page)
+                        {
+                            if (watch.Offer(entry))
+                            {
+                                learner?.Learn(entry);
+                                WriteObject(entry);
+                            }
+                        }
+
+                        report.Page(watch.Found, watch.Wanted, $"Read {polls:N0} time(s)");
+                    }
+
+                    if (watch.IsComplete || DateTimeOffset.UtcNow + PollInterval > deadline)
+                    {
+                        break;
+                    }
+
+                    report.Page(watch.Found, watch.Wanted, $"Next read in {PollInterval.TotalSeconds:0} s");
+                    Pump.Run(this, ct => Task.Delay(PollInterval, ct), Cancellation);
+                }
+            }
+            finally
+            {
+                report.Complete();
+            }
+
+            WriteVerbose(FormattableString.Invariant($"Read {report.Summary()} of provisioning logs for job {jobId} in {polls} read(s) of what was new: {watch.Found:N0} of {watch.Wanted:N0} record(s) {source} have an outcome."));
+            SaveState();
+            IReadOnlyList<string> missing = watch.Missing;
+            if (missing.Count > 0)
+            {
+                string names = string.Join(", ", missing.Take(20)) + (missing.Count > 20 ? $" and {missing.Count - 20} more" : string.Empty);
                 WriteError(new ErrorRecord(
-                    new TimeoutException($"After {Timeout} ({result.Polls} read(s) of the logs), {result.Missing.Count} of {wanted.Count} record(s) have no outcome yet: {names}."),
+                    new TimeoutException($"After {Timeout} ({polls} read(s) of the logs), {missing.Count} of {watch.Wanted} record(s) have no outcome yet: {names}."),
                     "OutcomesMissing",
                     ErrorCategory.OperationTimeout,
-                    result.Missing));
+                    missing));
+            }
+        }
+
+        /// <summary>
+        /// Reads the next page (or step). A read that fails once its retries are spent ends the command with an error that
+        /// says how far the read got; with -StatePath, what the pages read so far taught the state is saved first.
+        /// </summary>
+        private T Next<T>(Func<CancellationToken, Task<T>> read, ProvisioningLogReader reader, LogReadReport report, string jobId)
+        {
+            try
+            {
+                return Pump.Run(this, read, Cancellation);
+            }
+            catch (GraphException ex)
+            {
+                string kept = string.Empty;
+                if (_state is not null && _learner is not null)
+                {
+                    _state.Commit();
+                    kept = FormattableString.Invariant($" The state '{_state.Path}' kept what the pages read taught it: {_learner.Learned:N0} outcome(s).");
+                }
+
+                string message = FormattableString.Invariant($"Reading the provisioning logs of job {jobId} stopped after {report.Summary()}: {ex.Message}{kept}");
+                bool forbidden = ex.Status == HttpStatusCode.Forbidden;
+                Exception reported = forbidden
+                    ? new UnauthorizedAccessException($"{message} The signed-in identity needs the Microsoft Graph permission {Permission} (an application permission for unattended runs); grant it and connect again.", ex)
+                    : new GraphException(message, ex.Status, ex.Code, ex.RequestId, ex.ClientRequestId, ex.RetryAfter, ex);
+                ThrowTerminatingError(new ErrorRecord(reported, forbidden ? "PermissionDenied" : "GetProvisioningLogsFailed", GraphErrors.Category(ex), jobId));
+                throw; // not reached
             }
         }
     }
