@@ -88,7 +88,36 @@ namespace EntraInboundProvisioning.Graph
         /// Sends a request. <paramref name="relativeOrAbsolute"/> is a path under the API version root or an absolute
         /// URL (an @odata.nextLink), which must be on the session's Graph host. Non-success statuses throw.
         /// </summary>
-        public async Task<GraphResponse> SendAsync(HttpMethod method, string relativeOrAbsolute, string? body, string? contentType, CancellationToken cancellationToken, string? clientRequestId = null)
+        public Task<GraphResponse> SendAsync(HttpMethod method, string relativeOrAbsolute, string? body, string? contentType, CancellationToken cancellationToken, string? clientRequestId = null)
+            => SendAsync(method, relativeOrAbsolute, body, contentType, HttpCompletionOption.ResponseContentRead, clientRequestId, async (response, requestId, retryAfter, url, sentId) =>
+            {
+                byte[] bytes = await ReadBody(response, method, url, sentId).ConfigureAwait(false);
+                return new GraphResponse(response.StatusCode, bytes, requestId, sentId, response.Headers.Location, retryAfter);
+            }, cancellationToken);
+
+        /// <summary>
+        /// GET a path and parse the answer as it arrives: a page of a thousand log entries goes from the connection into
+        /// the parser's pooled buffers, never into a byte array and a string of its own (megabytes each, per page, on the
+        /// large-object heap). An answer cut short is a failure without a status, which is safe to retry.
+        /// </summary>
+        internal Task<JsonDocument> GetJsonStreamedAsync(string relativeOrAbsolute, CancellationToken cancellationToken)
+            => SendAsync(HttpMethod.Get, relativeOrAbsolute, null, null, HttpCompletionOption.ResponseHeadersRead, null, async (response, requestId, _, url, sentId) =>
+            {
+                // The client's timeout ends with the headers here; the body gets the same time of its own.
+                using var body = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                body.CancelAfter(_http.Timeout);
+                try
+                {
+                    using System.IO.Stream stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+                    return await JsonDocument.ParseAsync(stream, default, body.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is JsonException or HttpRequestException or System.IO.IOException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+                {
+                    throw new GraphException($"GET {url.AbsolutePath}: the answer was cut short ({ex.Message}); the connection may have dropped while it was sent.", null, null, requestId, sentId, null, ex);
+                }
+            }, cancellationToken);
+
+        private async Task<T> SendAsync<T>(HttpMethod method, string relativeOrAbsolute, string? body, string? contentType, HttpCompletionOption completion, string? clientRequestId, Func<HttpResponseMessage, string?, TimeSpan?, Uri, string, Task<T>> success, CancellationToken cancellationToken)
         {
             Uri url = relativeOrAbsolute.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || relativeOrAbsolute.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
                 ? new Uri(relativeOrAbsolute)
@@ -118,7 +147,7 @@ namespace EntraInboundProvisioning.Graph
                 HttpResponseMessage response;
                 try
                 {
-                    response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                    response = await _http.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
                 }
                 catch (HttpRequestException ex)
                 {
@@ -131,17 +160,6 @@ namespace EntraInboundProvisioning.Graph
 
                 using (response)
                 {
-                    byte[] bytes;
-                    try
-                    {
-                        bytes = response.Content is null ? Array.Empty<byte>() : await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
-                    }
-                    catch (Exception ex) when (ex is HttpRequestException or System.IO.IOException)
-                    {
-                        // The answer began and the connection dropped: no status can be trusted, retrying is safe for a read.
-                        throw new GraphException($"{method} {url.AbsolutePath}: the connection dropped while the answer arrived ({ex.Message}).", null, null, Header(response, "request-id"), clientRequestId, null, ex);
-                    }
-
                     string? requestId = Header(response, "request-id");
                     TimeSpan? retryAfter = response.Headers.RetryAfter?.Delta
                         ?? (response.Headers.RetryAfter?.Date is DateTimeOffset date ? date - DateTimeOffset.UtcNow : null);
@@ -154,7 +172,8 @@ namespace EntraInboundProvisioning.Graph
 
                     if ((int)response.StatusCode >= 400)
                     {
-                        (string? code, string message) = ParseError(Encoding.UTF8.GetString(bytes));
+                        byte[] error = await ReadBody(response, method, url, clientRequestId).ConfigureAwait(false);
+                        (string? code, string message) = ParseError(Encoding.UTF8.GetString(error));
                         throw new GraphException(
                             $"{method} {url.AbsolutePath} failed with {(int)response.StatusCode} {response.StatusCode}{(code is null ? string.Empty : $" ({code})")}: {message}{(requestId is null ? string.Empty : $" [request-id {requestId}]")}",
                             response.StatusCode,
@@ -164,8 +183,21 @@ namespace EntraInboundProvisioning.Graph
                             retryAfter);
                     }
 
-                    return new GraphResponse(response.StatusCode, bytes, requestId, clientRequestId, response.Headers.Location, retryAfter);
+                    return await success(response, requestId, retryAfter, url, clientRequestId).ConfigureAwait(false);
                 }
+            }
+        }
+
+        /// <summary>The whole body; a connection that drops while it arrives is a failure without a status (safe to retry for a read).</summary>
+        private static async Task<byte[]> ReadBody(HttpResponseMessage response, HttpMethod method, Uri url, string clientRequestId)
+        {
+            try
+            {
+                return response.Content is null ? Array.Empty<byte>() : await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or System.IO.IOException)
+            {
+                throw new GraphException($"{method} {url.AbsolutePath}: the connection dropped while the answer arrived ({ex.Message}).", null, null, Header(response, "request-id"), clientRequestId, null, ex);
             }
         }
 

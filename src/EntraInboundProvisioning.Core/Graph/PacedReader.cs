@@ -35,11 +35,11 @@ namespace EntraInboundProvisioning.Graph
 
         /// <summary>GET a path (or an @odata.nextLink) and parse the answer as JSON, paced and retried.</summary>
         public Task<JsonDocument> GetJsonAsync(string relativeOrAbsolute, CancellationToken cancellationToken, GraphReadTally? tally = null)
-            => ReadAsync(relativeOrAbsolute, tally, response => GraphClient.Parse(response, relativeOrAbsolute), cancellationToken);
+            => ReadAsync(relativeOrAbsolute, tally, ct => _graph.GetJsonStreamedAsync(relativeOrAbsolute, ct), cancellationToken);
 
         /// <summary>GET a path and return the answer, paced and retried.</summary>
         public Task<GraphResponse> GetAsync(string relativeOrAbsolute, CancellationToken cancellationToken, GraphReadTally? tally = null)
-            => ReadAsync(relativeOrAbsolute, tally, response => response, cancellationToken);
+            => ReadAsync(relativeOrAbsolute, tally, ct => _graph.SendAsync(HttpMethod.Get, relativeOrAbsolute, null, null, ct), cancellationToken);
 
         /// <summary>True for the identity and access reports (auditLogs/…), which Graph limits per app per tenant.</summary>
         public static bool IsReport(string relativeOrAbsolute)
@@ -52,8 +52,8 @@ namespace EntraInboundProvisioning.Graph
         /// <inheritdoc />
         public void Dispose() => _reports.Dispose();
 
-        /// <summary>One read, tried until <paramref name="read"/> accepts an answer (it throws a transient GraphException for one cut short).</summary>
-        private async Task<T> ReadAsync<T>(string url, GraphReadTally? tally, Func<GraphResponse, T> read, CancellationToken cancellationToken)
+        /// <summary>One read, tried until it succeeds (an answer cut short throws a transient GraphException, and is tried again).</summary>
+        private async Task<T> ReadAsync<T>(string url, GraphReadTally? tally, Func<CancellationToken, Task<T>> read, CancellationToken cancellationToken)
         {
             bool report = IsReport(url);
             int attempts = 0;
@@ -79,18 +79,14 @@ namespace EntraInboundProvisioning.Graph
                         tally.Calls++;
                     }
 
-                    GraphResponse response;
                     try
                     {
-                        response = await _graph.SendAsync(HttpMethod.Get, url, null, null, cancellationToken).ConfigureAwait(false);
+                        return await read(cancellationToken).ConfigureAwait(false);
                     }
                     finally
                     {
                         place?.Dispose();
                     }
-
-                    // An answer cut short is found here, so it is retried like the drop it is.
-                    return read(response);
                 }
                 catch (GraphException ex) when (ex.IsTransient && !cancellationToken.IsCancellationRequested)
                 {
