@@ -48,6 +48,18 @@ param(
     # Send every worker, changed or not.
     [switch] $Full,
 
+    # The export is a part of the population (a first load split into parts): nobody missing from it is a leaver.
+    [switch] $PartialInput,
+
+    # Requests a day may use: 2,000 with Microsoft Entra ID P1/P2, 6,000 with Governance (50 records each).
+    [int] $DailyRequestLimit = 2000,
+
+    # The memory and temp disk the day may use. In an Azure Automation job (a cloud sandbox has 400 MB of memory and
+    # 1 GB of disk) they default to 350 MB and 700 MB; elsewhere to 0, which checks nothing. A day that would not fit is
+    # refused before anything is sent, saying what it needs; on a Hybrid Runbook Worker pass 0 or what the machine has.
+    [int] $MemoryBudgetMB = $(if ($PSPrivateMetadata.JobId) { 350 } else { 0 }),
+    [int] $TempDiskBudgetMB = $(if ($PSPrivateMetadata.JobId) { 700 } else { 0 }),
+
     [timespan] $WaitTimeout = '00:30:00',
     [timespan] $PollInterval = '00:01:00',
     # How to sign in; the managed identity unless told otherwise (tests point this at the Graph emulator).
@@ -56,17 +68,25 @@ param(
 
 $ErrorActionPreference = 'Stop'
 Import-Module EntraInboundProvisioning -ErrorAction SilentlyContinue
+if ($MemoryBudgetMB -gt 0 -and $null -ne [GC].GetMethod('RefreshMemoryLimit', [Type[]]@())) {
+    # A heap that grows into the sandbox's limit gets the job killed; one held at 75 % of the budget collects instead.
+    # Set first, while the heap is small. (.NET 8: PowerShell 7.4 and later; earlier versions run without the cap.)
+    [AppContext]::SetData('GCHeapHardLimit', [uint64]($MemoryBudgetMB * 0.75 * 1MB))
+    [GC]::RefreshMemoryLimit()
+}
 
 # Azure Storage's Blob REST API, as far as this runbook needs it: lease, read, write.
 function Invoke-StateBlob([string] $Method, [hashtable] $Headers = @{}, [string] $Query, [string] $InFile, [string] $OutFile) {
     $uri = if ($Query) { "$($StateBlobUri.AbsoluteUri)?$Query" } else { $StateBlobUri.AbsoluteUri }
     $all = @{ 'x-ms-version' = '2021-08-06'; 'x-ms-date' = [DateTime]::UtcNow.ToString('R') } + $Headers
-    $parameters = @{ Method = $Method; Uri = $uri; Headers = $all; Authentication = 'Bearer'; Token = $script:StorageToken; SkipHttpErrorCheck = $true; UseBasicParsing = $true }
+    # Invoke-RestMethod streams -OutFile to disk; Invoke-WebRequest -PassThru would also hold the state in memory, as bytes
+    # and as text, which a sandbox of 400 MB cannot spare. Status and headers come back in variables.
+    $parameters = @{ Method = $Method; Uri = $uri; Headers = $all; Authentication = 'Bearer'; Token = $script:StorageToken; SkipHttpErrorCheck = $true; StatusCodeVariable = 'status'; ResponseHeadersVariable = 'received' }
     if ($StateBlobUri.Scheme -eq 'http') { $parameters.AllowUnencryptedAuthentication = $true } # a local test double only
     if ($InFile) { $parameters.InFile = $InFile }
-    if ($OutFile) { $parameters.OutFile = $OutFile; $parameters.PassThru = $true }
-    $response = Invoke-WebRequest @parameters
-    [pscustomobject]@{ Status = [int]$response.StatusCode; Headers = $response.Headers }
+    if ($OutFile) { $parameters.OutFile = $OutFile }
+    $null = Invoke-RestMethod @parameters
+    [pscustomobject]@{ Status = [int]$status; Headers = $received }
 }
 
 function Get-StateBlob {
@@ -110,6 +130,37 @@ function Get-StateBlob {
     }
 }
 
+# What the day needs, from what the sandbox benchmark measured (tests/Benchmarks/Sandbox, docs/delta-runs.md): in memory
+# the state (3.2 times its file) and one entry per row of the export (80 bytes), with 48 MB for the pipeline, pages and
+# requests, beside PowerShell itself; on the temp disk the export, the state twice (the new file is written beside the
+# old), and for each record converted 1 KB (journal and spilled operations). The records converted are the joiners
+# (rows the state does not know) and at most a day's requests of movers. Sending paces 40 requests per 5 seconds and
+# reading outcomes 1,000 per 2 seconds. Refuses the day before anything is sent when it does not fit, and says how to
+# split it.
+function Test-SandboxBudget {
+    $exportBytes = (Get-Item -LiteralPath $Path).Length
+    $stateBytes = if (Test-Path -LiteralPath $StatePath) { (Get-Item -LiteralPath $StatePath).Length } else { 0 }
+    $rows = [Math]::Max(0, [System.Linq.Enumerable]::Count([IO.File]::ReadLines((Resolve-Path -LiteralPath $Path).ProviderPath)) - 1)
+    $known = [long]($stateBytes / 28) # a state file keeps about 28 bytes per worker
+    $joiners = [Math]::Max(0, $rows - $known)
+    $converted = [Math]::Min($rows, $joiners + $(if ($Full) { $rows } else { [long]$DailyRequestLimit * 50 }))
+    $heapMB = (3.2 * $stateBytes + 80 * $rows) / 1MB + 48
+    $diskMB = ($exportBytes + 2.1 * $stateBytes + 1KB * $converted) / 1MB
+    $hours = ([Math]::Min($converted, [long]$DailyRequestLimit * 50) / 50 * 0.125 + [Math]::Min($converted, [long]$DailyRequestLimit * 50) / 1000 * 2 + $rows / 50000) / 3600
+    Write-Output ("Budget: {0:N0} row(s), a state of {1:N1} MB; about {2:N0} MB of heap (PowerShell itself aside), {3:N0} MB of temp disk and {4:N1} h." -f $rows, ($stateBytes / 1MB), $heapMB, $diskMB, $hours)
+    $over = @()
+    # .NET keeps its heap to 75 % of a process's memory limit, the rest is PowerShell's own.
+    if ($MemoryBudgetMB -gt 0 -and $heapMB -gt 0.75 * $MemoryBudgetMB) { $over += "about $([int]$heapMB) MB of heap, more than 75 % of the $MemoryBudgetMB MB memory budget" }
+    if ($TempDiskBudgetMB -gt 0 -and $diskMB -gt $TempDiskBudgetMB) { $over += "about $([int]$diskMB) MB of temp disk, more than the $TempDiskBudgetMB MB budget" }
+    if ($MemoryBudgetMB -gt 0 -and $hours -gt 2.75) { $over += ("about {0:N1} hours, more than an Automation job's 3" -f $hours) }
+    if ($over) {
+        throw ("This day does not fit the sandbox: it needs $($over -join '; '). Nothing was sent. Run it on a Hybrid Runbook " +
+            "Worker (-MemoryBudgetMB 0 -TempDiskBudgetMB 0), or split the work: a first load as parts of the export, one a " +
+            "run, each with -PartialInput (no leavers are inferred from a part), then the whole export once the state knows " +
+            "everyone. See docs/delta-runs.md, 'In Azure Automation'.")
+    }
+}
+
 function Save-StateBlob {
     if (-not $script:LeaseId) { return }
     try {
@@ -133,26 +184,42 @@ try {
         throw "The provisioning job $($job.Id) is $($job.Status) ($($job.QuarantineReason)); nothing was sent."
     }
 
+    Test-SandboxBudget
+
     $started = [DateTimeOffset]::UtcNow
-    $results = ConvertTo-ScimBulkRequest -Path $Path -AttributeMapping $AttributeMapping -StatePath $StatePath -LeaverThreshold $LeaverThreshold -Full:$Full -InformationVariable plan -ErrorAction Continue |
-        Send-ScimBulkRequest -ServicePrincipalId $ServicePrincipalId -StatePath $StatePath -ErrorAction Continue
+    # Results and outcomes are counted as they stream past, never collected: a day of 100,000 changes is 2,000 results
+    # and 100,000 outcomes, which a 400 MB sandbox cannot hold as objects.
+    $sent = @{ Requests = 0; Accepted = 0; Records = 0 }
+    ConvertTo-ScimBulkRequest -Path $Path -AttributeMapping $AttributeMapping -StatePath $StatePath -LeaverThreshold $LeaverThreshold -Full:$Full -PartialInput:$PartialInput -InformationVariable plan -ErrorAction Continue |
+        Send-ScimBulkRequest -ServicePrincipalId $ServicePrincipalId -StatePath $StatePath -DailyRequestLimit $DailyRequestLimit -ErrorAction Continue |
+        ForEach-Object {
+            $sent.Requests++
+            if ($_.Status -in 'Accepted', 'AlreadyAccepted') { $sent.Accepted++; $sent.Records += $_.OperationCount }
+        }
     $summary = ($plan | Where-Object Tags -contains 'Summary').MessageData
     Write-Output "Planned: $summary."
-    $accepted = @($results | Where-Object Status -in 'Accepted', 'AlreadyAccepted')
-    Write-Output "Accepted $($accepted.Count) of $(@($results).Count) request(s), $(($accepted.OperationCount | Measure-Object -Sum).Sum) record(s)."
+    Write-Output "Accepted $($sent.Accepted) of $($sent.Requests) request(s), $($sent.Records) record(s)."
+    # What the conversion held is garbage now; give it back before the state is read again for the outcomes.
+    [GC]::Collect(2, [GCCollectionMode]::Forced, $true, $true)
 
-    $failed = @()
-    if ($accepted.Count -gt 0) {
-        # Records that fail in their cycle are marked in the state, so the next run sends them again.
-        $outcomes = $accepted | Get-ProvisioningCycleLog -ServicePrincipalId $ServicePrincipalId -Wait -Since $started.AddMinutes(-5) -Timeout $WaitTimeout -PollInterval $PollInterval -StatePath $StatePath -ErrorAction Continue
-        $failed = @($outcomes | Where-Object Status -eq 'failure')
-        Write-Output "Provisioned: $(@($outcomes | Where-Object Status -eq 'success').Count) succeeded, $($failed.Count) failed, $(@($outcomes | Where-Object Status -eq 'skipped').Count) skipped."
+    $counts = @{ success = 0; failure = 0; skipped = 0; warning = 0 }
+    $failed = [System.Collections.Generic.List[object]]::new()
+    if ($sent.Accepted -gt 0) {
+        # The state knows which records this run got accepted: wait for their outcomes, a page at a time, and mark the
+        # ones that failed so the next run sends them again.
+        Get-ProvisioningCycleLog -ServicePrincipalId $ServicePrincipalId -Wait -StatePath $StatePath -Since $started.AddMinutes(-5) -Timeout $WaitTimeout -PollInterval $PollInterval -ErrorAction Continue |
+            ForEach-Object {
+                $counts[$_.Status]++
+                if ($_.Status -eq 'failure' -and $failed.Count -lt 100) { $failed.Add(($_ | Select-Object ExternalId, Action, ErrorCode, Reason)) }
+            }
+        Write-Output "Provisioned: $($counts.success) succeeded, $($counts.failure) failed, $($counts.skipped) skipped."
     }
 
     Get-ProvisioningState -StatePath $StatePath | Format-List | Out-String | Write-Output
-    if ($failed.Count -gt 0) {
-        $failed | Select-Object ExternalId, Action, ErrorCode, Reason | Format-Table -AutoSize | Out-String | Write-Output
-        throw "$($failed.Count) record(s) failed to provision; fix them in the HR system: the next run sends them again."
+    if ($counts.failure -gt 0) {
+        $failed | Format-Table -AutoSize | Out-String | Write-Output
+        if ($counts.failure -gt $failed.Count) { Write-Output "... and $($counts.failure - $failed.Count) more (Get-ProvisioningCycleLog -Status Failure lists them)." }
+        throw "$($counts.failure) record(s) failed to provision; fix them in the HR system: the next run sends them again."
     }
 }
 finally {

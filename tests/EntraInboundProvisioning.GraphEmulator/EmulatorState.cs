@@ -245,6 +245,21 @@ namespace EntraInboundProvisioning.GraphEmulator
         }
 
         /// <summary>
+        /// Puts users in the directory as an earlier run would have left them (enabled, no attributes yet), for benchmarks
+        /// of a day on a large tenant: their managers resolve and their changes are updates, without sending them first.
+        /// </summary>
+        public void AddUsers(IEnumerable<(string ExternalId, string? ManagerExternalId)> users)
+        {
+            lock (Gate)
+            {
+                foreach ((string externalId, string? manager) in users)
+                {
+                    Directory[externalId] = new ProvisionedUser(externalId) { ManagerExternalId = manager };
+                }
+            }
+        }
+
+        /// <summary>
         /// Queues a bulk request for the job's next cycle as an accepted upload would, without HTTP, throttling or the daily
         /// quota: for benchmarks that need a large cycle quickly. Returns the operations accepted.
         /// </summary>

@@ -156,4 +156,25 @@ Describe 'samples/runbooks/Invoke-InboundProvisioning.ps1' {
         ($third | Out-String) | Should -Match '25 unchanged'
         $Blob.Lease | Should -BeNullOrEmpty
     }
+
+    It 'refuses a day that does not fit its budget before anything is sent, saying what it needs and how to split the work' {
+        $csv = Join-Path $TestDrive 'budget.csv'
+        Import-Csv (Join-Path $Samples 'hr-workers.csv') | Export-Csv $csv -NoTypeInformation
+        $before = Calls
+        $err = { Invoke-Runbook $csv -Sp $App.id -Job $App.jobId -More @{ StatePath = (Join-Path $TestDrive 'budget.state'); MemoryBudgetMB = 1; TempDiskBudgetMB = 700; OutVariable = 'script:budget' } } | Should -Throw -PassThru
+        $err.Exception.Message | Should -Match 'does not fit the sandbox: it needs about \d+ MB of heap, more than 75 % of the 1 MB memory budget'
+        $err.Exception.Message | Should -Match 'Nothing was sent'
+        $err.Exception.Message | Should -Match '-PartialInput'
+        ($script:budget | Out-String) | Should -Match 'Budget: 25 row\(s\), a state of 0\.0 MB'
+        Calls | Should -Be $before
+        Test-Path (Join-Path $TestDrive 'budget.state') | Should -BeFalse
+
+        # 2,000 joiners: about 1 KB each of journal and held operations on the temp disk, more than a 1 MB budget.
+        $big = Join-Path $TestDrive 'budget-big.csv'
+        $rows = foreach ($i in 1..2000) { "B$i,Active,b$i@contoso.com,B,$i" }
+        Set-Content -Path $big -Value (@('WorkerID,WorkerStatus,UserID,FirstName,LastName') + $rows)
+        $err = { Invoke-Runbook $big -Sp $App.id -Job $App.jobId -More @{ StatePath = (Join-Path $TestDrive 'budget.state'); TempDiskBudgetMB = 1 } } | Should -Throw -PassThru
+        $err.Exception.Message | Should -Match 'about \d+ MB of temp disk, more than the 1 MB budget'
+        Calls | Should -Be $before
+    }
 }
