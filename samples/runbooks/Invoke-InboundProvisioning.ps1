@@ -6,7 +6,8 @@
     run state, so only joiners, movers and leavers are sent (leavers: workers in the state who are missing from
     the export, disabled), sends them, waits for the provisioning logs, records the records that failed so the
     next run sends them again, and reports them. The runbook fails (throws) when records failed, when the export
-    looks truncated (more leavers than -LeaverThreshold), or when another run holds the state.
+    looks truncated (more leavers than -LeaverThreshold), when leavers could not be inferred (a file missing,
+    rows that cannot be read), or when another run holds the state.
 
     The state is one file. An Automation sandbox keeps no files between jobs, so with -StateBlobUri the runbook
     keeps it in an Azure Storage blob: it takes a lease on the blob (so two jobs never run on one state), downloads
@@ -153,6 +154,11 @@ try {
     if ($failed.Count -gt 0) {
         $failed | Select-Object ExternalId, Action, ErrorCode, Reason | Format-Table -AutoSize | Out-String | Write-Output
         throw "$($failed.Count) record(s) failed to provision; fix them in the HR system: the next run sends them again."
+    }
+
+    if ($summary -and -not $summary.LeaversInferred) {
+        # A run that could not tell who left (a missing file, unreadable rows) sent its changes, but disabled nobody.
+        throw "No leaver was inferred in this run: $($summary.LeaversNote) Workers who left stay enabled until a run with a complete export."
     }
 }
 finally {

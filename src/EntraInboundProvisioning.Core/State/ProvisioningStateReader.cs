@@ -13,13 +13,26 @@ namespace EntraInboundProvisioning.State
         /// <exception cref="System.IO.InvalidDataException">The file is not a state file or is damaged.</exception>
         public static (ProvisioningStateInfo State, Func<IEnumerable<string>, IEnumerable<WorkerStateInfo>> Workers) Read(string path)
         {
-            if (!System.IO.File.Exists(path))
+            // The first run may have died before it saved: then its journal is all there is, and it is what was sent.
+            bool saved = System.IO.File.Exists(path);
+            if (!saved && !System.IO.File.Exists(path + ".journal"))
             {
                 throw new System.IO.FileNotFoundException($"There is no state file '{path}' yet: the first run with -StatePath creates it.", path);
             }
 
             (WorkerStateTable table, StateHeader header) = RunState.Open(path);
             StateJournal.Replayed replayed = StateJournal.Replay(path + ".journal", (fact, at) => RunState.Apply(table, header, fact, at));
+            if (!saved && replayed.Requests == 0)
+            {
+                throw new System.IO.FileNotFoundException($"There is no state file '{path}' yet: the first run with -StatePath creates it.", path);
+            }
+
+            var history = new List<RunRecord>(header.History);
+            if (replayed.Requests > 0)
+            {
+                history.Add(replayed.ToRunRecord());
+            }
+
             var info = new ProvisioningStateInfo
             {
                 Path = path,
@@ -28,8 +41,9 @@ namespace EntraInboundProvisioning.State
                 SavedAt = header.SavedAt,
                 Workers = table.Count,
                 UnsavedRecords = replayed.Records,
-                FileSize = new System.IO.FileInfo(path).Length,
-                LastRun = replayed.Requests > 0 ? replayed.ToRunRecord() : header.LastRun,
+                FileSize = saved ? new System.IO.FileInfo(path).Length : 0,
+                LastRun = history.Count == 0 ? null : history[history.Count - 1],
+                History = history,
             };
             var sources = new SortedSet<string>(StringComparer.OrdinalIgnoreCase);
             for (int p = 0; p < table.Count; p++)
@@ -77,7 +91,12 @@ namespace EntraInboundProvisioning.State
             return (info, Workers);
         }
 
-        private static bool DisablePending(WorkerStateFlags flags)
-            => (flags & WorkerStateFlags.Left) != 0 && (flags & (WorkerStateFlags.Pending | WorkerStateFlags.Retry)) != 0;
+        /// <summary>
+        /// A disable no cycle has confirmed: a leaver's, sent and waiting for its outcome or failed and sent again; or
+        /// that of a worker HR marks inactive whose last record failed in its cycle (the account may still be enabled).
+        /// </summary>
+        internal static bool DisablePending(WorkerStateFlags flags)
+            => ((flags & WorkerStateFlags.Left) != 0 && (flags & (WorkerStateFlags.Pending | WorkerStateFlags.Retry)) != 0)
+                || (flags & (WorkerStateFlags.Active | WorkerStateFlags.Retry)) == WorkerStateFlags.Retry;
     }
 }
