@@ -170,14 +170,14 @@ namespace EntraInboundProvisioning.State
         }
 
         /// <summary>Reads a state file, or starts an empty state when there is none.</summary>
-        internal static (WorkerStateTable Table, StateHeader Header) Open(string path)
+        internal static (WorkerStateTable Table, StateHeader Header) Open(string path, bool indexed = true)
         {
             if (!File.Exists(path))
             {
                 return (new WorkerStateTable(), StateHeader.New());
             }
 
-            (WorkerStateTable table, System.Text.Json.Nodes.JsonObject json) = StateFile.Read(path);
+            (WorkerStateTable table, System.Text.Json.Nodes.JsonObject json) = StateFile.Read(path, indexed);
             return (table, new StateHeader(json));
         }
 
