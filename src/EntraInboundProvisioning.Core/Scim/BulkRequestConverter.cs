@@ -452,59 +452,6 @@ namespace EntraInboundProvisioning.Scim
             }
         }
 
-        /// <summary>
-        /// Converts records as they stream (as pipeline input is): each request as soon as it is complete, then the
-        /// rest when the input ends.
-        /// </summary>
-        public IEnumerable<BulkRequest> ConvertAll(IEnumerable<IRecord> records)
-        {
-            foreach (IRecord record in records)
-            {
-                Add(record);
-                while (TryTake(out BulkRequest? request))
-                {
-                    yield return request!;
-                }
-            }
-
-            foreach (BulkRequest request in CompleteAndTakeAll())
-            {
-                yield return request;
-            }
-        }
-
-        /// <summary>
-        /// Converts an input that can be read again (a file) as ConvertTo-ScimBulkRequest -Path does: when the run
-        /// wants an index (managers, a state), a first reading indexes it and the second converts.
-        /// </summary>
-        public IEnumerable<BulkRequest> ConvertAll(Func<IEnumerable<IRecord>> read)
-        {
-            if (WantsIndex)
-            {
-                foreach (IRecord record in read())
-                {
-                    Index(record);
-                }
-
-                EndIndex();
-            }
-
-            foreach (BulkRequest request in ConvertAll(read()))
-            {
-                yield return request;
-            }
-        }
-
-        /// <summary>Completes the run and returns every request still to take.</summary>
-        public IEnumerable<BulkRequest> CompleteAndTakeAll()
-        {
-            Complete();
-            while (TryTake(out BulkRequest? request))
-            {
-                yield return request!;
-            }
-        }
-
         /// <inheritdoc />
         public void Dispose()
         {

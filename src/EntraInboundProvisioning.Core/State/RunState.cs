@@ -101,19 +101,7 @@ namespace EntraInboundProvisioning.State
         /// Calls to bulkUpload the runs on record made in the 24 hours before <paramref name="now"/>: what they took from
         /// the tenant's daily request quota (a run recovered from its journal counts its accepted requests).
         /// </summary>
-        public int CallsInLast24Hours(DateTimeOffset now)
-        {
-            int calls = 0;
-            foreach (RunRecord run in History)
-            {
-                if (run.CompletedAt > now.AddHours(-24))
-                {
-                    calls += Math.Max(run.Calls, run.Accepted);
-                }
-            }
-
-            return calls;
-        }
+        public int CallsInLast24Hours(DateTimeOffset now) => RunHistory.CallsInLast24Hours(History, now);
 
         /// <summary>Cmdlets of this pipeline that use the state right now.</summary>
         public int SharedBy => StateRegistry.Users(this);
@@ -374,24 +362,7 @@ namespace EntraInboundProvisioning.State
         }
 
         /// <summary>The run on record that was sending at <paramref name="acceptedAt"/> (Unix seconds), or null.</summary>
-        private RunRecord? RunThatSent(long acceptedAt)
-        {
-            if (_recovered is RunRecord recovered && recovered.StartedAt.ToUnixTimeSeconds() <= acceptedAt)
-            {
-                return recovered;
-            }
-
-            List<RunRecord> history = _header.History;
-            for (int i = history.Count - 1; i >= 0; i--)
-            {
-                if (history[i].StartedAt.ToUnixTimeSeconds() <= acceptedAt)
-                {
-                    return acceptedAt <= history[i].CompletedAt.ToUnixTimeSeconds() + 1 ? history[i] : null;
-                }
-            }
-
-            return null;
-        }
+        private RunRecord? RunThatSent(long acceptedAt) => RunHistory.RunThatSent(_header.History, _recovered, acceptedAt);
 
         /// <summary>Learns from a provisioning log entry (see <see cref="OutcomeRules"/>).</summary>
         public bool RecordOutcome(Logs.ProvisioningLogEntry entry)

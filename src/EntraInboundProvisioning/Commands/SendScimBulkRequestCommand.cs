@@ -14,7 +14,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
     /// <summary>
     /// <para type="synopsis">Sends SCIM bulk requests to the /bulkUpload endpoint of an API-driven provisioning job, paced and retried.</para>
     /// </summary>
-    // Over 350 lines for its parameters (16, each with its help) and their translation: the send itself is Core's BulkUploadRun.
+    // Over 350 lines for its parameters (18, each with its help) and their translation: the send itself is Core's BulkUploadRun.
     [Cmdlet(VerbsCommunications.Send, "ScimBulkRequest", DefaultParameterSetName = InputObjectSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(BulkUploadResult))]
     public sealed class SendScimBulkRequestCommand : ProvisioningCmdlet
