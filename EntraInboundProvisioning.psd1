@@ -15,6 +15,7 @@
         'Connect-EntraProvisioning'
         'ConvertTo-ScimBulkRequest'
         'Disconnect-EntraProvisioning'
+        'Export-ProvisioningReport'
         'Export-ProvisioningSchema'
         'Get-ProvisioningCycleLog'
         'Get-ProvisioningJob'

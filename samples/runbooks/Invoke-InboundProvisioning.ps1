@@ -6,7 +6,9 @@
     run state, so only joiners, movers and leavers are sent (leavers: workers in the state who are missing from
     the export, disabled), sends them, waits for the provisioning logs, records the records that failed so the
     next run sends them again, and reports them. The runbook fails (throws) when records failed, when the export
-    looks truncated (more leavers than -LeaverThreshold), or when another run holds the state.
+    looks truncated (more leavers than -LeaverThreshold), when leavers could not be inferred (a file missing,
+    rows that cannot be read), or when another run holds the state. Each run, failed or not, writes its report
+    (Export-ProvisioningReport) beside the state blob as <state>-report-<UTC date and time>.html, and outputs its name.
 
     The state is one file. An Automation sandbox keeps no files between jobs, so with -StateBlobUri the runbook
     keeps it in an Azure Storage blob: it takes a lease on the blob (so two jobs never run on one state), downloads
@@ -76,13 +78,13 @@ if ($MemoryBudgetMB -gt 0 -and $null -ne [GC].GetMethod('RefreshMemoryLimit', [T
 }
 
 # Azure Storage's Blob REST API, as far as this runbook needs it: lease, read, write.
-function Invoke-StateBlob([string] $Method, [hashtable] $Headers = @{}, [string] $Query, [string] $InFile, [string] $OutFile) {
-    $uri = if ($Query) { "$($StateBlobUri.AbsoluteUri)?$Query" } else { $StateBlobUri.AbsoluteUri }
+function Invoke-StateBlob([string] $Method, [hashtable] $Headers = @{}, [string] $Query, [string] $InFile, [string] $OutFile, [uri] $Blob = $StateBlobUri) {
+    $uri = if ($Query) { "$($Blob.AbsoluteUri)?$Query" } else { $Blob.AbsoluteUri }
     $all = @{ 'x-ms-version' = '2021-08-06'; 'x-ms-date' = [DateTime]::UtcNow.ToString('R') } + $Headers
     # Invoke-RestMethod streams -OutFile to disk; Invoke-WebRequest -PassThru would also hold the state in memory, as bytes
     # and as text, which a sandbox of 400 MB cannot spare. Status and headers come back in variables.
     $parameters = @{ Method = $Method; Uri = $uri; Headers = $all; Authentication = 'Bearer'; Token = $script:StorageToken; SkipHttpErrorCheck = $true; StatusCodeVariable = 'status'; ResponseHeadersVariable = 'received' }
-    if ($StateBlobUri.Scheme -eq 'http') { $parameters.AllowUnencryptedAuthentication = $true } # a local test double only
+    if ($Blob.Scheme -eq 'http') { $parameters.AllowUnencryptedAuthentication = $true } # a local test double only
     if ($InFile) { $parameters.InFile = $InFile }
     if ($OutFile) { $parameters.OutFile = $OutFile }
     $null = Invoke-RestMethod @parameters
@@ -175,9 +177,29 @@ function Save-StateBlob {
     }
 }
 
+# The run's report, one per run, dated: beside the state blob, or beside the local state without one.
+function Save-Report {
+    if (-not (Test-Path -LiteralPath $StatePath)) { return }
+    $stamp = [DateTime]::UtcNow.ToString('yyyyMMdd-HHmmss')
+    $name = "$([IO.Path]::GetFileNameWithoutExtension($StatePath))-report-$stamp.html"
+    $file = Export-ProvisioningReport -StatePath $StatePath -Path (Join-Path (Split-Path -Parent $StatePath) $name) -Force -ErrorAction Continue
+    if (-not $file) { return }
+    if ($StateBlobUri) {
+        $path = $StateBlobUri.AbsolutePath
+        $stem = if ([IO.Path]::GetExtension($path)) { $path.Substring(0, $path.Length - [IO.Path]::GetExtension($path).Length) } else { $path }
+        $blob = [UriBuilder]::new($StateBlobUri) | ForEach-Object { $_.Path = "$stem-report-$stamp.html"; $_.Query = ''; $_.Uri }
+        $upload = Invoke-StateBlob PUT @{ 'x-ms-blob-type' = 'BlockBlob'; 'x-ms-blob-content-type' = 'text/html; charset=utf-8' } -InFile $file.FullName -Blob $blob
+        if ($upload.Status -eq 201) { Write-Output "Report: $blob"; return }
+        Write-Warning "Could not save the report to $blob (HTTP $($upload.Status)); it is in the sandbox at $($file.FullName)."
+    }
+    Write-Output "Report: $($file.FullName)"
+}
+
 Connect-EntraProvisioning @ConnectParameters | Out-Null
+$ran = $false
 try {
     if ($StateBlobUri) { Get-StateBlob }
+    $ran = $true
 
     $job = Get-ProvisioningJob -ServicePrincipalId $ServicePrincipalId | Where-Object IsApiDriven | Select-Object -First 1
     if ($job.Status -ne 'Active') {
@@ -221,8 +243,14 @@ try {
         if ($counts.failure -gt $failed.Count) { Write-Output "... and $($counts.failure - $failed.Count) more (Get-ProvisioningCycleLog -Status Failure lists them)." }
         throw "$($counts.failure) record(s) failed to provision; fix them in the HR system: the next run sends them again."
     }
+
+    if ($summary -and -not $summary.LeaversInferred) {
+        # A run that could not tell who left (a missing file, unreadable rows) sent its changes, but disabled nobody.
+        throw "No leaver was inferred in this run: $($summary.LeaversNote) Workers who left stay enabled until a run with a complete export."
+    }
 }
 finally {
     if ($StateBlobUri) { Save-StateBlob }
+    if ($ran) { Save-Report }
     Disconnect-EntraProvisioning
 }

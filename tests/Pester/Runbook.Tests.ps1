@@ -7,10 +7,11 @@ BeforeAll {
     $env:IDENTITY_ENDPOINT = $Emulator.IdentityEndpoint
     $env:IDENTITY_HEADER = $Emulator.IdentityHeader
 
-    # A stand-in for one Azure Storage blob, over plain HTTP on loopback: the Blob REST calls the runbook makes
+    # A stand-in for the state's Azure Storage blob, over plain HTTP on loopback: the Blob REST calls the runbook makes
     # (lease acquire/release/break, metadata, put with If-None-Match and lease conditions, get, head), with the
-    # service's status codes. Azure is not reachable from the test machines.
-    $script:Blob = [hashtable]::Synchronized(@{ Exists = $false; Content = [byte[]]@(); Lease = $null; Metadata = @{}; Requests = [Collections.ArrayList]::new(); Token = 'test-storage-token' })
+    # service's status codes; other blobs of the container (the reports) are kept by path. Azure is not reachable
+    # from the test machines.
+    $script:Blob = [hashtable]::Synchronized(@{ Path = '/provisioning/hr.state'; Exists = $false; Content = [byte[]]@(); Lease = $null; Metadata = @{}; Others = [hashtable]::Synchronized(@{}); Requests = [Collections.ArrayList]::new(); Token = 'test-storage-token' })
     $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
     $listener.Start(); $script:BlobPort = $listener.LocalEndpoint.Port; $listener.Stop()
     # The listener belongs to this runspace, so AfterAll can stop it: that ends the GetContext() the server's runspace
@@ -28,6 +29,11 @@ BeforeAll {
                 $leaseId = $request.Headers['x-ms-lease-id']
                 [void]$Blob.Requests.Add("$($request.HttpMethod) $($request.Url.Query)")
                 if ($request.Headers['Authorization'] -ne "Bearer $($Blob.Token)") { $status = 403 }
+                elseif ($request.Url.AbsolutePath -ne $Blob.Path) {
+                    if ($request.HttpMethod -eq 'PUT') { $memory = [IO.MemoryStream]::new(); $request.InputStream.CopyTo($memory); $Blob.Others[$request.Url.AbsolutePath] = $memory.ToArray(); $status = 201 }
+                    elseif ($Blob.Others.ContainsKey($request.Url.AbsolutePath)) { $bytes = $Blob.Others[$request.Url.AbsolutePath]; $response.OutputStream.Write($bytes, 0, $bytes.Length) }
+                    else { $status = 404 }
+                }
                 elseif ($request.Url.Query -eq '?comp=lease') {
                     switch ($request.Headers['x-ms-lease-action']) {
                         'acquire' { if (-not $Blob.Exists) { $status = 404 } elseif ($Blob.Lease) { $status = 409 } else { $Blob.Lease = [guid]::NewGuid().ToString(); $response.Headers['x-ms-lease-id'] = $Blob.Lease; $status = 201 } }
@@ -129,6 +135,14 @@ Describe 'samples/runbooks/Invoke-InboundProvisioning.ps1' {
         $first = Invoke-Runbook $csv -Sp $App.id -Job $App.jobId -More @{ StateBlobUri = $BlobUri; StorageAccessToken = $Token; StatePath = (Join-Path $TestDrive 'sandbox1.state') }
         ($first | Out-String) | Should -Match 'Accepted 2 of 2 request'
         $Blob.Exists | Should -BeTrue
+
+        # The run's report, dated, beside the state blob; the runbook says where.
+        $report = @($first | Where-Object { "$_" -like 'Report: *' })
+        $report.Count | Should -Be 1
+        "$($report[0])" | Should -Match "^Report: http://127\.0\.0\.1:$BlobPort/provisioning/hr-report-\d{8}-\d{6}\.html$"
+        $page = [Text.Encoding]::UTF8.GetString($Blob.Others[([uri]"$($report[0])".Substring(8)).AbsolutePath])
+        $page | Should -Match '<title>Provisioning report: sandbox1</title>'
+        $page | Should -Match '25 worker\(s\)|25</div><div class="k">Joiners'
         $Blob.Content.Length | Should -BeGreaterThan 100
         $Blob.Lease | Should -BeNullOrEmpty
         $Blob.Requests | Should -Contain 'PUT ?comp=metadata'

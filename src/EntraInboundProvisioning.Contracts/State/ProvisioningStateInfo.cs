@@ -50,6 +50,9 @@ namespace EntraInboundProvisioning.State
         /// <summary>The last run: its plan and what the service accepted.</summary>
         public RunRecord? LastRun { get; internal set; }
 
+        /// <summary>The runs on record, oldest first (the last one is <see cref="LastRun"/>).</summary>
+        public System.Collections.Generic.IReadOnlyList<RunRecord> History { get; internal set; } = Array.Empty<RunRecord>();
+
         /// <inheritdoc />
         public override string ToString() => $"{Path}: {Workers} worker(s), {ActiveWorkers} active";
     }

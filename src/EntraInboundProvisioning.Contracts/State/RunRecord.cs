@@ -35,6 +35,27 @@ namespace EntraInboundProvisioning.State
         /// <summary>True when the run ended before it could save the state (killed): this record was rebuilt from the state's journal.</summary>
         public bool Recovered { get; set; }
 
+        /// <summary>Calls made to bulkUpload, retries included: what the run took from the tenant's daily request quota.</summary>
+        public int Calls { get; set; }
+
+        /// <summary>Records of this run whose provisioning cycle failed, as learned since (Get-ProvisioningCycleLog -StatePath).</summary>
+        public long CycleFailures { get; set; }
+
+        /// <summary>Records of this run whose provisioning cycle succeeded, as learned since.</summary>
+        public long CycleSuccesses { get; set; }
+
+        /// <summary>The run's joiners (from its plan; 0 without one).</summary>
+        public long Joiners => Plan?.Joiners ?? 0;
+
+        /// <summary>The run's movers (from its plan).</summary>
+        public long Movers => Plan?.Movers ?? 0;
+
+        /// <summary>The run's leavers (from its plan).</summary>
+        public long Leavers => Plan?.Leavers ?? 0;
+
+        /// <summary>The run's retries (from its plan).</summary>
+        public long Retries => Plan?.Retries ?? 0;
+
         /// <inheritdoc />
         public override string ToString()
             => Recovered

@@ -35,5 +35,25 @@ namespace EntraInboundProvisioning.Internal
             current[Count & Mask] = item;
             return Count++;
         }
+
+        /// <summary>Adds items in order, a chunk's worth at a time.</summary>
+        public void AddRange(ReadOnlySpan<T> items)
+        {
+            while (!items.IsEmpty)
+            {
+                int chunk = Count >> Shift;
+                if (chunk == _chunks.Length)
+                {
+                    Array.Resize(ref _chunks, _chunks.Length * 2);
+                }
+
+                T[] current = _chunks[chunk] ??= new T[ChunkSize];
+                int offset = Count & Mask;
+                int taken = Math.Min(items.Length, ChunkSize - offset);
+                items.Slice(0, taken).CopyTo(current.AsSpan(offset));
+                Count += taken;
+                items = items.Slice(taken);
+            }
+        }
     }
 }

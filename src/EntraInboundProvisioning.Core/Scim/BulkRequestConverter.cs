@@ -35,6 +35,9 @@ namespace EntraInboundProvisioning.Scim
         private long _moversFromMappingChange;
         private string? _incomplete;
         private string? _leaversNote;
+        private string? _firstInNoSource;
+        private readonly List<(string ExternalId, string? LastError)> _disablesRetried = new List<(string, string?)>();
+        private bool _whereFailed;
 
         /// <summary>Creates a converter for one mapping. The mapping should have passed <see cref="MappingValidator"/>.</summary>
         /// <exception cref="ArgumentException">The namespace URN is malformed, or the mapping has no <c>active</c> and <see cref="ConversionOptions.AllowMissingActive"/> is off.</exception>
@@ -92,7 +95,7 @@ namespace EntraInboundProvisioning.Scim
         /// <summary>Records left out by the externalId filter.</summary>
         public long RecordsFiltered { get; private set; }
 
-        /// <summary>Records that no source of a run over several sources took (see <see cref="Route"/>).</summary>
+        /// <summary>Records that no source of a run over several sources took (see <see cref="Route"/>): present, not sent.</summary>
         public long RecordsInNoSource { get; private set; }
 
         /// <summary>Rows left out because another row of the same worker is sent (see <see cref="ConversionOptions.DuplicateExternalId"/>).</summary>
@@ -134,20 +137,43 @@ namespace EntraInboundProvisioning.Scim
 
         /// <summary>
         /// Which of <paramref name="candidates"/> (indexes of sources that read this record's file or pipeline) takes the
-        /// record: the first whose Where accepts it, or -1. Deterministic, so both passes route alike.
+        /// record: the first whose Where accepts it. When none does, or a Where fails, the complement (~) of the first
+        /// candidate: the record is then read with that source's mapping only for its externalId, so its worker counts
+        /// as present (never a leaver) without being sent. Deterministic, so both passes route alike.
         /// </summary>
-        public int Route(IRecord record, IReadOnlyList<int> candidates)
+        /// <param name="record">The record.</param>
+        /// <param name="candidates">The sources that read the record's input, in order.</param>
+        /// <param name="report">False on a first (indexing) pass: a failing Where is reported once, by the pass that converts.</param>
+        public int Route(IRecord record, IReadOnlyList<int> candidates, bool report = true)
         {
             foreach (int candidate in candidates)
             {
                 Func<IRecord, bool>? where = _sources[candidate].Source.Where;
-                if (where is null || where(record))
+                if (where is null)
                 {
                     return candidate;
                 }
+
+                try
+                {
+                    if (where(record))
+                    {
+                        return candidate;
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    if (report)
+                    {
+                        _whereFailed = true;
+                        _report(new ConversionDiagnostic(DiagnosticSeverity.Error, "WhereFailed", $"{RecordConverter.Where(record)}: the Where of source '{_sources[candidate].Source}' failed: {ex.Message} The record is not converted; its worker is neither sent nor a leaver in this run.", record.Source, record.Number, exception: ex));
+                    }
+
+                    break;
+                }
             }
 
-            return -1;
+            return ~candidates[0];
         }
 
         /// <summary>Converts one record of the (only) source.</summary>
@@ -156,20 +182,16 @@ namespace EntraInboundProvisioning.Scim
         /// <summary>
         /// Converts one record of a source. Completed requests are taken with <see cref="TryTake"/>; most runs hold every
         /// operation until <see cref="Complete"/>, because the row that wins for a repeated worker and the order of
-        /// managers are known only then. A source of -1 is a record no source took: counted, never sent.
+        /// managers are known only then. A negative source (<see cref="Route"/>) is a record no source took: its worker
+        /// is present, never sent.
         /// </summary>
         public void Add(IRecord record, int source)
         {
             OperationAssembler assembler = Assembler(rereadable: false);
             RecordsRead++;
-            if (source < 0)
-            {
-                RecordsInNoSource++;
-                assembler.AddWithoutWorker();
-                return;
-            }
-
-            RecordConverter converter = _sources[source];
+            bool whereFailed = _whereFailed;
+            _whereFailed = false;
+            RecordConverter converter = _sources[source < 0 ? ~source : source];
             string? externalId = converter.ReadExternalId(record);
             if (externalId is null)
             {
@@ -187,6 +209,23 @@ namespace EntraInboundProvisioning.Scim
             }
 
             WorkerKey key = WorkerKey.Of(externalId);
+            if (source < 0)
+            {
+                // The worker is in the input, so not a leaver; but no source says how to map them: kept as they are.
+                if (whereFailed)
+                {
+                    RecordsFailed++;
+                }
+                else
+                {
+                    RecordsInNoSource++;
+                    _firstInNoSource ??= $"{RecordConverter.Where(record)}, externalId '{externalId}'";
+                }
+
+                assembler.AddNotSent(key, externalId, record.Source, record.Number);
+                return;
+            }
+
             if (!converter.TryConvert(record, externalId, out ReadOnlySpan<byte> data))
             {
                 RecordsFailed++;
@@ -216,6 +255,17 @@ namespace EntraInboundProvisioning.Scim
             }
 
             var facts = new OperationFacts(externalId, converter.UserName, converter.Active, left: false, hash, inputHash, converter.Source.Name);
+            if (kind == OperationKind.Retry && converter.MapsActive && !converter.Active)
+            {
+                // HR says inactive, and the service refused this very record in its last cycle (a bad userName, a bad
+                // value): sending it again fails again, and the account stays enabled until HR fixes the data. The
+                // disable goes alone, as a leaver's does; the hash stays the full record's, so the record is not sent
+                // again unless it changes or this disable fails too.
+                _disablesRetried.Add((externalId, _state!.LastErrorOf(key)));
+                assembler.Add(key, facts, converter.Manager, record.Source, record.Number, LeaverPlanner.Write(externalId, userName: null), kind);
+                return;
+            }
+
             assembler.Add(key, facts, converter.Manager, record.Source, record.Number, data, kind);
         }
 
@@ -231,13 +281,7 @@ namespace EntraInboundProvisioning.Scim
         {
             OperationAssembler assembler = Assembler(rereadable: true);
             RecordsIndexed++;
-            if (source < 0)
-            {
-                assembler.IndexWithoutWorker();
-                return;
-            }
-
-            RecordConverter converter = _sources[source];
+            RecordConverter converter = _sources[source < 0 ? ~source : source];
             converter.Silent = true;
             try
             {
@@ -249,7 +293,7 @@ namespace EntraInboundProvisioning.Scim
                     return;
                 }
 
-                WorkerKey? manager = assembler.OrderManagers ? converter.ReadManager(record, externalId) : null;
+                WorkerKey? manager = assembler.OrderManagers && source >= 0 ? converter.ReadManager(record, externalId) : null;
                 assembler.Index(WorkerKey.Of(externalId), externalId, manager, record.Source, record.Number);
             }
             finally
@@ -324,11 +368,24 @@ namespace EntraInboundProvisioning.Scim
         };
 
         /// <summary>
-        /// Says what an admin must know of a plan before it is sent: movers that come from a mapping change rather than
-        /// from HR, and a plan that needs more than a day of the request quota. Never silent about either.
+        /// Says what an admin must know of a plan before it is sent: records that no source took, movers that come from a
+        /// mapping change rather than from HR, and a plan that needs more than a day of the request quota. Never silent
+        /// about any of them.
         /// </summary>
         public void ReportPlan(ConversionSummary summary)
         {
+            if (summary.RecordsInNoSource > 0)
+            {
+                _report(new ConversionDiagnostic(DiagnosticSeverity.Warning, "RecordsInNoSource", $"{summary.RecordsInNoSource:N0} record(s) matched no source's Where (first: {_firstInNoSource}). {(_state is null ? "They were not converted." : "Their workers were not sent and are not leavers: they stay as the service last saw them.")} Add a source for them, or correct the value their Where reads.", null, 0));
+            }
+
+
+            if (_disablesRetried.Count > 0)
+            {
+                string list = string.Join("; ", _disablesRetried.Take(10).Select(r => $"'{r.ExternalId}' ({r.LastError ?? "no reason logged"})")) + (_disablesRetried.Count > 10 ? $"; and {_disablesRetried.Count - 10:N0} more" : string.Empty);
+                _report(new ConversionDiagnostic(DiagnosticSeverity.Warning, "DisableRetried", $"{_disablesRetried.Count:N0} worker(s) HR marks inactive whose last record failed in the provisioning cycle are sent as a disable only (externalId and active false), without the rest of the record the service refused: {list}. Fix the record in HR so it can go whole again; Get-ProvisioningState -ExternalId shows each one's last error.", null, 0));
+            }
+
             if (summary.MoversFromMappingChange > 0)
             {
                 string why = MappingChanged
@@ -357,7 +414,8 @@ namespace EntraInboundProvisioning.Scim
 
         /// <summary>
         /// With a state: finds the workers missing from the whole input, checks the new leavers against the threshold,
-        /// and queues one operation each (externalId, active false) to go after everything else.
+        /// and queues one operation each (externalId, active false), to go first: when the daily request limit cuts a
+        /// run short, disables are what must not wait.
         /// </summary>
         private void PlanLeavers(long recordsWithoutExternalId, long recordsRead)
         {
@@ -381,7 +439,7 @@ namespace EntraInboundProvisioning.Scim
 
             if (_incomplete is not null)
             {
-                _leaversNote = $"{_incomplete}, so a worker in them would look like a leaver: none is inferred in this run.";
+                _leaversNote = $"{_incomplete}; any worker there would look like a leaver, so none is inferred in this run.";
                 _report(new ConversionDiagnostic(DiagnosticSeverity.Warning, "LeaversNotInferred", _leaversNote, null, 0));
                 return;
             }
@@ -390,60 +448,7 @@ namespace EntraInboundProvisioning.Scim
             _leavers.Plan(assembler.Knows, recordsRead, _sources.Select(s => s.Source.Name).ToList(), _report);
             foreach (LeaverPlanner.Leaver leaver in _leavers.New.Concat(_leavers.Retried))
             {
-                assembler.AddAfterInput(leaver.Key, leaver.Facts, leaver.Data, leaver.Kind);
-            }
-        }
-
-        /// <summary>
-        /// Converts records as they stream (as pipeline input is): each request as soon as it is complete, then the
-        /// rest when the input ends.
-        /// </summary>
-        public IEnumerable<BulkRequest> ConvertAll(IEnumerable<IRecord> records)
-        {
-            foreach (IRecord record in records)
-            {
-                Add(record);
-                while (TryTake(out BulkRequest? request))
-                {
-                    yield return request!;
-                }
-            }
-
-            foreach (BulkRequest request in CompleteAndTakeAll())
-            {
-                yield return request;
-            }
-        }
-
-        /// <summary>
-        /// Converts an input that can be read again (a file) as ConvertTo-ScimBulkRequest -Path does: when the run
-        /// wants an index (managers, a state), a first reading indexes it and the second converts.
-        /// </summary>
-        public IEnumerable<BulkRequest> ConvertAll(Func<IEnumerable<IRecord>> read)
-        {
-            if (WantsIndex)
-            {
-                foreach (IRecord record in read())
-                {
-                    Index(record);
-                }
-
-                EndIndex();
-            }
-
-            foreach (BulkRequest request in ConvertAll(read()))
-            {
-                yield return request;
-            }
-        }
-
-        /// <summary>Completes the run and returns every request still to take.</summary>
-        public IEnumerable<BulkRequest> CompleteAndTakeAll()
-        {
-            Complete();
-            while (TryTake(out BulkRequest? request))
-            {
-                yield return request!;
+                assembler.AddLeaver(leaver.Key, leaver.Facts, leaver.Data, leaver.Kind);
             }
         }
 

@@ -79,8 +79,29 @@ namespace EntraInboundProvisioning.Scim
                 _pipelineColumnsChecked = true;
             }
 
-            _converter!.Add(record, _converter.Route(record, OnlySource));
+            if (IsBlank(record))
+            {
+                return Array.Empty<BulkRequest>(); // a row of empty fields holds no worker, as in a CSV file (CsvRecordReader)
+            }
+
+            _converter!.Add(record, _converter.Route(record, OnlySource, report: true));
             return Take();
+        }
+
+        /// <summary>
+        /// Says that part of the input is missing (a file that was named but not found): a worker in it would look like
+        /// a leaver, so none is inferred in this run.
+        /// </summary>
+        public void MarkInputIncomplete(string why)
+        {
+            if (_converter is null)
+            {
+                _unreadableBeforeConverter ??= why;
+            }
+            else
+            {
+                _converter.MarkInputIncomplete(why);
+            }
         }
 
         /// <summary>
@@ -237,7 +258,7 @@ namespace EntraInboundProvisioning.Scim
                     }
 
                     records++;
-                    int source = _converter!.Route(record, sources);
+                    int source = _converter!.Route(record, sources, report: !indexing);
                     if (indexing)
                     {
                         _converter.Index(record, source);
@@ -266,7 +287,12 @@ namespace EntraInboundProvisioning.Scim
             int[] candidates = { source };
             foreach (IRecord record in records)
             {
-                int routed = _converter!.Route(record, candidates);
+                if (IsBlank(record))
+                {
+                    continue;
+                }
+
+                int routed = _converter!.Route(record, candidates, report: !indexing);
                 if (indexing)
                 {
                     _converter.Index(record, routed);
@@ -332,6 +358,20 @@ namespace EntraInboundProvisioning.Scim
 
         /// <summary>A row that cannot be read may hold a worker, who would then look like a leaver.</summary>
         private void MarkIncomplete(CsvRowProblem problem) => _converter?.MarkInputIncomplete($"'{problem.Source}' has rows that cannot be read (row {problem.Row} first)");
+
+        /// <summary>True when every field of a record is null or whitespace.</summary>
+        private static bool IsBlank(IRecord record)
+        {
+            foreach (string name in record.FieldNames)
+            {
+                if (record.TryGetValue(name, out object? value) && value is not null && (value is not string text || !string.IsNullOrWhiteSpace(text)))
+                {
+                    return false;
+                }
+            }
+
+            return record.FieldNames.Count > 0;
+        }
 
         private static (long Length, DateTime Written) Stamp(string file)
         {

@@ -59,6 +59,9 @@ namespace EntraInboundProvisioning.Scim
         /// <summary>The source this converter serves.</summary>
         public ConversionSource Source { get; }
 
+        /// <summary>True when the mapping maps <c>active</c>, so <see cref="Active"/> is what the record says.</summary>
+        public bool MapsActive => _activeIndex >= 0;
+
         /// <summary>True when the mapping can produce <c>manager.value</c>.</summary>
         public bool MapsManager => _plan.MapsManager;
 
@@ -172,6 +175,7 @@ namespace EntraInboundProvisioning.Scim
                 return false;
             }
 
+            TrimManager(record, externalId);
             try
             {
                 data = _writer.Write(record, _coreValues, _extensionValues);
@@ -186,6 +190,27 @@ namespace EntraInboundProvisioning.Scim
             Active = _activeIndex >= 0 && _coreValues[_activeIndex] is true;
             Manager = _plan.EnterpriseIndex >= 0 && _extensionValues[_plan.EnterpriseIndex] is ScimObject enterprise ? ManagerKey(enterprise.Get("manager")) : null;
             return true;
+        }
+
+        /// <summary>
+        /// A manager reference is an externalId, so the rule for externalIds applies: leading and trailing whitespace is
+        /// not part of it. "E7 " would not resolve to E7's account, and the record would fail in every cycle.
+        /// </summary>
+        private void TrimManager(IRecord record, string externalId)
+        {
+            if (_plan.EnterpriseIndex < 0 || _extensionValues[_plan.EnterpriseIndex] is not ScimObject enterprise || enterprise.Get("manager") is not ScimObject reference)
+            {
+                return;
+            }
+
+            for (int i = 0; i < reference.Count; i++)
+            {
+                if (string.Equals(reference[i].Key, "value", StringComparison.OrdinalIgnoreCase) && reference[i].Value is string value && WorkerKey.Normalize(value) is string trimmed && trimmed.Length != value.Length && trimmed.Length > 0)
+                {
+                    reference[i] = new KeyValuePair<string, object?>(reference[i].Key, trimmed);
+                    Report(new ConversionDiagnostic(DiagnosticSeverity.Warning, "ExternalIdTrimmed", $"{Where(record)}: the manager reference '{value}' of externalId '{externalId}' has leading or trailing whitespace; it is sent as '{trimmed}'.", record.Source, record.Number, "manager", externalId));
+                }
+            }
         }
 
         /// <summary>"'hr.csv', row 5" or "Input object 5".</summary>

@@ -62,17 +62,25 @@ namespace EntraInboundProvisioning.Sending
         /// <exception cref="GraphException">The job could not be paused.</exception>
         public static async Task<BulkUploadRun> StartAsync(ProvisioningApi api, string servicePrincipalId, string jobId, BulkUploadRunOptions options, UploadJournal? journal, RunState? state, CancellationToken cancellationToken)
         {
-            int used = journal?.AcceptedInLast24Hours ?? 0;
+            // The quota is the tenant's, per 24 hours: what earlier runs used counts, as the journal or the state knows it.
+            int journaled = journal?.AcceptedInLast24Hours ?? 0;
+            int recorded = state?.CallsInLast24Hours(DateTimeOffset.UtcNow) ?? 0;
+            int used = Math.Max(journaled, recorded);
             int budget = options.DailyRequestLimit - used;
             if (budget <= 0)
             {
-                throw new DailyRequestLimitReachedException($"The journal shows {used} accepted calls in the last 24 hours, the whole daily request limit of {options.DailyRequestLimit}; nothing was sent.");
+                string source = recorded >= journaled ? $"The runs recorded in the state '{state!.Path}' made {used:N0} calls" : $"The journal shows {used:N0} accepted calls";
+                throw new DailyRequestLimitReachedException($"{source} in the last 24 hours, the whole daily request limit of {options.DailyRequestLimit:N0}; nothing was sent. Run again once the oldest of them is 24 hours old, or raise -DailyRequestLimit if the tenant allows more (6,000 with Microsoft Entra ID Governance).");
             }
 
             if (state is not null)
             {
                 state.BindJob(servicePrincipalId, jobId);
                 state.DailyRequestLimit = options.DailyRequestLimit;
+                if (options.HistoryLimit is int keep)
+                {
+                    state.HistoryLimit = keep;
+                }
             }
 
             PausedJob? paused = options.PauseJob ? await PausedJob.PauseAsync(api, servicePrincipalId, jobId, cancellationToken).ConfigureAwait(false) : null;
@@ -83,6 +91,8 @@ namespace EntraInboundProvisioning.Sending
                 Window = options.Window,
                 MaxAttempts = options.MaxAttempts,
                 CallBudget = budget,
+                CallsBefore = used,
+                LongestWait = options.LongestWait,
 
                 // With a state, only what was accepted since the state was last saved stands for a request of the same
                 // content: an older acceptance of it is a retry or a re-send the state asked for.
@@ -123,6 +133,11 @@ namespace EntraInboundProvisioning.Sending
         /// <summary>What happened since the last call, without waiting.</summary>
         public IEnumerable<UploadEvent> Drain()
         {
+            while (_sender.TryTakeNotice(out string notice))
+            {
+                yield return new UploadEvent(UploadEventKind.Waiting, null, notice);
+            }
+
             foreach (BulkUploadResult result in _sender.Drain())
             {
                 foreach (UploadEvent happened in Take(result))
@@ -141,6 +156,11 @@ namespace EntraInboundProvisioning.Sending
             _sender.Complete();
             while (!_sender.IsFinished)
             {
+                while (_sender.TryTakeNotice(out string notice))
+                {
+                    yield return new UploadEvent(UploadEventKind.Waiting, null, notice);
+                }
+
                 if (_sender.Next(TimeSpan.FromMilliseconds(200)) is BulkUploadResult result)
                 {
                     foreach (UploadEvent happened in Take(result))
@@ -218,7 +238,10 @@ namespace EntraInboundProvisioning.Sending
             if (result.Status == BulkUploadStatus.NotSent && _sender.BudgetExhausted && !_budgetReported)
             {
                 _budgetReported = true;
-                events.Add(new UploadEvent(UploadEventKind.BudgetReached, null, $"The daily request limit ({_options.DailyRequestLimit} calls, journaled calls included) is reached: the remaining requests are not sent. {(_state is null ? "Resume tomorrow with -JournalPath and -Resume." : "The next run with the state sends what was not accepted.")}"));
+                string next = _state is null ? "Resume tomorrow with -JournalPath and -Resume." : "The next run with the state sends what was not accepted.";
+                events.Add(new UploadEvent(UploadEventKind.BudgetReached, null, _sender.QuotaExhausted is string quota
+                    ? $"{quota.Replace("The request was not sent; the next run sends it.", "The remaining requests are not sent.")} {next}"
+                    : $"The daily request limit ({_options.DailyRequestLimit:N0} calls in 24 hours, earlier runs' calls included) is reached: the remaining requests are not sent. {next}"));
             }
 
             events.Add(new UploadEvent(UploadEventKind.Result, result, null));
@@ -255,8 +278,13 @@ namespace EntraInboundProvisioning.Sending
 
             if (Requests == 0 && (_plan ?? _state.Plan) is null)
             {
-                // Nothing was posted and no real conversion planned this run: the last run stays the one that happened.
-                _state.Commit();
+                // Nothing was posted and no real conversion planned this run (a -WhatIf conversion upstream): the last
+                // run stays the one that happened, and a state that was never saved is not created, nor bound to a job.
+                if (_state.SavedAt is not null || _state.LastRun is not null)
+                {
+                    _state.Commit();
+                }
+
                 return events;
             }
 
@@ -271,7 +299,8 @@ namespace EntraInboundProvisioning.Sending
                 Accepted = _state.AcceptedRequests,
                 AcceptedRecords = _state.AcceptedRecords,
                 NotAccepted = Requests - _state.AcceptedRequests,
-                Stopped = stopped,
+                Calls = Calls,
+                Stopped = stopped || _sender.BudgetExhausted,
             });
             events.Add(new UploadEvent(UploadEventKind.StateSaved, null, $"State '{_state.Path}' saved: {_state.Workers:N0} worker(s), {_state.AcceptedRequests} accepted request(s) of this run recorded."));
             return events;

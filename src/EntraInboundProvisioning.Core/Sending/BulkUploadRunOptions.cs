@@ -26,6 +26,12 @@ namespace EntraInboundProvisioning.Sending
         /// <summary>Pause the job for the upload and start it again afterwards (-RestartService).</summary>
         public bool PauseJob { get; set; }
 
+        /// <summary>The longest Retry-After a 429 may ask for before the run stops instead of waiting (an exhausted quota asks for hours).</summary>
+        public TimeSpan LongestWait { get; set; } = TimeSpan.FromMinutes(5);
+
+        /// <summary>How many runs the state's history keeps from now on; null leaves the state's setting (400 by default).</summary>
+        public int? HistoryLimit { get; set; }
+
         /// <summary>How long a stopped run waits for the calls in flight to be answered before it cancels them.</summary>
         public TimeSpan AbortWait { get; set; } = TimeSpan.FromSeconds(30);
     }

@@ -35,6 +35,8 @@ namespace EntraInboundProvisioning.Sending
         private int _calls;
         private int _running;
         private volatile bool _finishing;
+        private volatile string? _quotaExhausted;
+        private readonly ConcurrentQueue<string> _notices = new ConcurrentQueue<string>();
 
         /// <summary>Starts the workers.</summary>
         /// <param name="api">The session's provisioning API.</param>
@@ -63,8 +65,24 @@ namespace EntraInboundProvisioning.Sending
         /// <summary>Calls made so far, retries included (they count against the daily quota).</summary>
         public int Calls => Volatile.Read(ref _calls);
 
-        /// <summary>True once the call budget is used up: the rest is reported as NotSent.</summary>
-        public bool BudgetExhausted => Calls >= _options.CallBudget;
+        /// <summary>True once the call budget is used up, or the service said the quota is: the rest is reported as NotSent.</summary>
+        public bool BudgetExhausted => Calls >= _options.CallBudget || _quotaExhausted is not null;
+
+        /// <summary>Why the service's answer stopped the run (a Retry-After longer than <see cref="SendOptions.LongestWait"/>), or null.</summary>
+        public string? QuotaExhausted => _quotaExhausted;
+
+        /// <summary>Takes a notice of a long wait (throttling), for the caller to show; false when none is queued.</summary>
+        public bool TryTakeNotice(out string notice)
+        {
+            if (_notices.TryDequeue(out string? taken))
+            {
+                notice = taken;
+                return true;
+            }
+
+            notice = string.Empty;
+            return false;
+        }
 
         /// <summary>
         /// Queues a request, waiting while the queue is full. Returns false (without queueing) if a result is
@@ -197,10 +215,17 @@ namespace EntraInboundProvisioning.Sending
                     return NotSent(request, attempts, clock, last, "The run was stopped before this request was accepted.");
                 }
 
+                if (_quotaExhausted is string quota)
+                {
+                    return NotSent(request, attempts, clock, last, quota);
+                }
+
                 if (Interlocked.Increment(ref _calls) > _options.CallBudget)
                 {
                     Interlocked.Decrement(ref _calls);
-                    return NotSent(request, attempts, clock, last, $"The daily request limit of {_options.CallBudget} calls for this run was reached; the request was not sent.");
+                    return NotSent(request, attempts, clock, last, _options.CallsBefore > 0
+                        ? $"The daily request limit was reached: {_options.CallsBefore:N0} call(s) in the last 24 hours before this run, and {_options.CallBudget:N0} in it; the request was not sent."
+                        : $"The daily request limit of {_options.CallBudget:N0} calls was reached; the request was not sent.");
                 }
 
                 attempts++;
@@ -236,10 +261,23 @@ namespace EntraInboundProvisioning.Sending
                     }
 
                     TimeSpan delay = Backoff(attempts, ex.RetryAfter);
+                    if (ex.Status == (HttpStatusCode)429 && ex.RetryAfter is TimeSpan asked && asked > _options.LongestWait)
+                    {
+                        // Throttling lasts seconds; a wait of an hour is the daily quota talking. Sleeping through it
+                        // would outlive an Automation job (3 hours) and send nothing: stop, and let the next run go on.
+                        _quotaExhausted ??= $"The service asked to wait {Describe(asked)} before the next call (429, Retry-After), longer than this run waits ({Describe(_options.LongestWait)}): the tenant's daily request quota is probably used up. The request was not sent; the next run sends it.";
+                        return NotSent(request, attempts, clock, last, _quotaExhausted);
+                    }
+
                     if (ex.Status == (HttpStatusCode)429)
                     {
                         // Throttling is per job: every worker waits, not just this one.
                         _gate.HoldFor(delay);
+                    }
+
+                    if (delay >= NoticeableWait)
+                    {
+                        _notices.Enqueue($"{(ex.Status == (HttpStatusCode)429 ? "Throttled (429)" : $"Attempt {attempts} failed ({ex.Message})")}: waiting {Describe(delay)} before trying again{(ex.RetryAfter is not null ? " (Retry-After)" : string.Empty)}.");
                     }
 
                     try
@@ -273,6 +311,12 @@ namespace EntraInboundProvisioning.Sending
                 HttpStatus = last?.Status is HttpStatusCode status ? (int)status : null,
                 Error = why,
             };
+
+        /// <summary>Waits this long or longer are told (verbose), so a run that waits is not a run that hangs.</summary>
+        private static readonly TimeSpan NoticeableWait = TimeSpan.FromSeconds(10);
+
+        private static string Describe(TimeSpan wait)
+            => wait.TotalMinutes >= 2 ? $"{wait.TotalMinutes:N0} minutes" : $"{wait.TotalSeconds:N0} seconds";
 
         /// <summary>Retry-After when the service gave one (plus a little jitter so workers do not stampede); otherwise exponential backoff with full jitter.</summary>
         private TimeSpan Backoff(int attempt, TimeSpan? retryAfter)

@@ -26,6 +26,15 @@ namespace EntraInboundProvisioning.Sending
         /// <summary>Calls this run may make (the tenant allows 2,000 a day with P1/P2, 6,000 with Governance).</summary>
         public int CallBudget { get; set; } = 2000;
 
+        /// <summary>Calls made in the 24 hours before this run (journal or state), for messages: the budget already leaves them out.</summary>
+        public int CallsBefore { get; set; }
+
+        /// <summary>
+        /// The longest Retry-After a 429 may ask for before the run stops instead of waiting: throttling asks for
+        /// seconds, an exhausted daily quota for an hour or more.
+        /// </summary>
+        public TimeSpan LongestWait { get; set; } = TimeSpan.FromMinutes(5);
+
         /// <summary>
         /// With -Resume, only journaled acceptances from this moment on stand for a request of the same content. A run
         /// with a state sets it to when the state was last saved: an older acceptance of the same content is a retry

@@ -11,6 +11,8 @@ namespace EntraInboundProvisioning.Sending
         JobNotStartedAgain,
         /// <summary>The state was saved with the run's record (verbose).</summary>
         StateSaved,
+        /// <summary>The run waits before trying again: throttled, or a transient failure (verbose).</summary>
+        Waiting,
     }
 
     /// <summary>Something a send run tells: a result, or a message of a kind.</summary>

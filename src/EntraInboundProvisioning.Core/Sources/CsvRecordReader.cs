@@ -41,11 +41,18 @@ namespace EntraInboundProvisioning.Sources
                 BadDataFound = null,
             };
             _parser = new CsvParser(reader, configuration);
-            if (!_parser.Read())
+
+            // Lines of only whitespace or delimiters before the header are blank lines, as CsvHelper's own are: a file
+            // of nothing else is empty, not a file with an invisible column.
+            do
             {
-                Dispose();
-                throw CsvFormatException.Empty(source);
+                if (!_parser.Read())
+                {
+                    Dispose();
+                    throw CsvFormatException.Empty(source);
+                }
             }
+            while (AllFieldsBlank());
 
             string[] names = new string[_parser.Count];
             var seen = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
@@ -82,7 +89,8 @@ namespace EntraInboundProvisioning.Sources
 
         /// <summary>
         /// Reads records one by one. A row whose field count differs from the header's is reported through
-        /// <paramref name="problems"/> and skipped. A yielded record is valid until the next one is read;
+        /// <paramref name="problems"/> and skipped; a row whose fields are all empty is skipped silently, like a blank
+        /// line (it still counts in the row numbers). A yielded record is valid until the next one is read;
         /// call <see cref="CsvRecord.Detach"/> to keep it.
         /// </summary>
         public IEnumerable<CsvRecord> ReadRecords(Action<CsvRowProblem>? problems = null, CancellationToken cancellationToken = default)
@@ -92,6 +100,14 @@ namespace EntraInboundProvisioning.Sources
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 _row++;
+
+                // A row of empty or whitespace-only fields (",,,," as spreadsheets leave below the data, or a line of
+                // spaces) holds no worker: skipped like a blank line, so it cannot pass for a record without an externalId.
+                if (AllFieldsBlank())
+                {
+                    continue;
+                }
+
                 int count = _parser.Count;
                 if (count != Header.Count)
                 {
@@ -109,6 +125,20 @@ namespace EntraInboundProvisioning.Sources
         }
 
         internal string ReadField(int index) => _parser[index];
+
+        /// <summary>True when every field of the current row is empty or whitespace (usually decided by the first field).</summary>
+        private bool AllFieldsBlank()
+        {
+            for (int i = 0; i < _parser.Count; i++)
+            {
+                if (!string.IsNullOrWhiteSpace(_parser[i]))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
 
         /// <summary>The current row as it stands in the file (its fields, delimiters and quotes).</summary>
         internal string RawRecord => _parser.RawRecord;

@@ -13,13 +13,50 @@ namespace EntraInboundProvisioning.State
         /// <exception cref="System.IO.InvalidDataException">The file is not a state file or is damaged.</exception>
         public static (ProvisioningStateInfo State, Func<IEnumerable<string>, IEnumerable<WorkerStateInfo>> Workers) Read(string path)
         {
-            if (!System.IO.File.Exists(path))
+            Snapshot snapshot = Load(path);
+            IEnumerable<WorkerStateInfo> Workers(IEnumerable<string> externalIds)
+            {
+                foreach (string externalId in externalIds)
+                {
+                    if (snapshot.Table.TryFind(Scim.WorkerKey.Of(externalId), out int p))
+                    {
+                        yield return snapshot.Worker(p);
+                    }
+                }
+            }
+
+            return (snapshot.State, Workers);
+        }
+
+        /// <summary>The state at <paramref name="path"/> with its table, for a caller that walks every worker (a report).</summary>
+        /// <exception cref="System.IO.FileNotFoundException">There is no state file yet.</exception>
+        /// <exception cref="System.IO.InvalidDataException">The file is not a state file or is damaged.</exception>
+        /// <param name="path">The state file.</param>
+        /// <param name="indexed">False for a snapshot that is only walked (a report): faster to load; its workers cannot be looked up.</param>
+        internal static Snapshot Load(string path, bool indexed = true)
+        {
+            // The first run may have died before it saved: then its journal is all there is, and it is what was sent.
+            bool saved = System.IO.File.Exists(path);
+            if (!saved && !System.IO.File.Exists(path + ".journal"))
             {
                 throw new System.IO.FileNotFoundException($"There is no state file '{path}' yet: the first run with -StatePath creates it.", path);
             }
 
-            (WorkerStateTable table, StateHeader header) = RunState.Open(path);
+            // Replaying a journal updates workers in place, which needs the index.
+            var journal = new System.IO.FileInfo(path + ".journal");
+            (WorkerStateTable table, StateHeader header) = RunState.Open(path, indexed || (journal.Exists && journal.Length > 0));
             StateJournal.Replayed replayed = StateJournal.Replay(path + ".journal", (fact, at) => RunState.Apply(table, header, fact, at));
+            if (!saved && replayed.Requests == 0)
+            {
+                throw new System.IO.FileNotFoundException($"There is no state file '{path}' yet: the first run with -StatePath creates it.", path);
+            }
+
+            var history = new List<RunRecord>(header.History);
+            if (replayed.Requests > 0)
+            {
+                history.Add(replayed.ToRunRecord());
+            }
+
             var info = new ProvisioningStateInfo
             {
                 Path = path,
@@ -28,8 +65,9 @@ namespace EntraInboundProvisioning.State
                 SavedAt = header.SavedAt,
                 Workers = table.Count,
                 UnsavedRecords = replayed.Records,
-                FileSize = new System.IO.FileInfo(path).Length,
-                LastRun = replayed.Requests > 0 ? replayed.ToRunRecord() : header.LastRun,
+                FileSize = saved ? new System.IO.FileInfo(path).Length : 0,
+                LastRun = history.Count == 0 ? null : history[history.Count - 1],
+                History = history,
             };
             var sources = new SortedSet<string>(StringComparer.OrdinalIgnoreCase);
             for (int p = 0; p < table.Count; p++)
@@ -48,36 +86,53 @@ namespace EntraInboundProvisioning.State
 
             info.InactiveWorkers = info.Workers - info.ActiveWorkers;
             info.Sources = sources.ToArray();
-            IEnumerable<WorkerStateInfo> Workers(IEnumerable<string> externalIds)
-            {
-                foreach (string externalId in externalIds)
-                {
-                    if (table.TryFind(Scim.WorkerKey.Of(externalId), out int p))
-                    {
-                        ref WorkerStateEntry entry = ref table[p];
-                        string lastError = table.LastError(p);
-                        yield return new WorkerStateInfo
-                        {
-                            ExternalId = table.ExternalId(p),
-                            UserName = table.UserName(p),
-                            Active = (entry.Flags & WorkerStateFlags.Active) != 0,
-                            Left = (entry.Flags & WorkerStateFlags.Left) != 0,
-                            Retry = (entry.Flags & WorkerStateFlags.Retry) != 0,
-                            DisablePending = DisablePending(entry.Flags),
-                            AwaitingOutcome = (entry.Flags & WorkerStateFlags.Pending) != 0,
-                            LastError = lastError.Length == 0 ? null : lastError,
-                            Source = header.SourceName(entry.Source),
-                            AcceptedAt = DateTimeOffset.FromUnixTimeSeconds(entry.AcceptedAt),
-                            RecordHash = entry.Hash.ToString("x16", CultureInfo.InvariantCulture),
-                        };
-                    }
-                }
-            }
-
-            return (info, Workers);
+            return new Snapshot(info, table, header);
         }
 
-        private static bool DisablePending(WorkerStateFlags flags)
-            => (flags & WorkerStateFlags.Left) != 0 && (flags & (WorkerStateFlags.Pending | WorkerStateFlags.Retry)) != 0;
+        /// <summary>A state read whole: its summary, and each worker by position.</summary>
+        internal sealed class Snapshot
+        {
+            public Snapshot(ProvisioningStateInfo state, WorkerStateTable table, StateHeader header)
+            {
+                State = state;
+                Table = table;
+                Header = header;
+            }
+
+            public ProvisioningStateInfo State { get; }
+
+            public WorkerStateTable Table { get; }
+
+            public StateHeader Header { get; }
+
+            /// <summary>What the state remembers of the worker at <paramref name="p"/>.</summary>
+            public WorkerStateInfo Worker(int p)
+            {
+                ref WorkerStateEntry entry = ref Table[p];
+                string lastError = Table.LastError(p);
+                return new WorkerStateInfo
+                {
+                    ExternalId = Table.ExternalId(p),
+                    UserName = Table.UserName(p),
+                    Active = (entry.Flags & WorkerStateFlags.Active) != 0,
+                    Left = (entry.Flags & WorkerStateFlags.Left) != 0,
+                    Retry = (entry.Flags & WorkerStateFlags.Retry) != 0,
+                    DisablePending = DisablePending(entry.Flags),
+                    AwaitingOutcome = (entry.Flags & WorkerStateFlags.Pending) != 0,
+                    LastError = lastError.Length == 0 ? null : lastError,
+                    Source = Header.SourceName(entry.Source),
+                    AcceptedAt = DateTimeOffset.FromUnixTimeSeconds(entry.AcceptedAt),
+                    RecordHash = entry.Hash.ToString("x16", CultureInfo.InvariantCulture),
+                };
+            }
+        }
+
+        /// <summary>
+        /// A disable no cycle has confirmed: a leaver's, sent and waiting for its outcome or failed and sent again; or
+        /// that of a worker HR marks inactive whose last record failed in its cycle (the account may still be enabled).
+        /// </summary>
+        internal static bool DisablePending(WorkerStateFlags flags)
+            => ((flags & WorkerStateFlags.Left) != 0 && (flags & (WorkerStateFlags.Pending | WorkerStateFlags.Retry)) != 0)
+                || (flags & (WorkerStateFlags.Active | WorkerStateFlags.Retry)) == WorkerStateFlags.Retry;
     }
 }

@@ -24,6 +24,9 @@ namespace EntraInboundProvisioning.State
                 ["notAccepted"] = run.NotAccepted,
                 ["stopped"] = run.Stopped,
                 ["recovered"] = run.Recovered,
+                ["calls"] = run.Calls,
+                ["cycleFailures"] = run.CycleFailures,
+                ["cycleSuccesses"] = run.CycleSuccesses,
             };
             if (run.Plan is ConversionSummary plan)
             {
@@ -78,6 +81,9 @@ namespace EntraInboundProvisioning.State
                 NotAccepted = json["notAccepted"]?.GetValue<int>() ?? 0,
                 Stopped = json["stopped"]?.GetValue<bool>() ?? false,
                 Recovered = json["recovered"]?.GetValue<bool>() ?? false,
+                Calls = json["calls"]?.GetValue<int>() ?? 0,
+                CycleFailures = json["cycleFailures"]?.GetValue<long>() ?? 0,
+                CycleSuccesses = json["cycleSuccesses"]?.GetValue<long>() ?? 0,
             };
             if (json["plan"] is JsonObject plan)
             {

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using EntraInboundProvisioning.Scim;
 
 namespace EntraInboundProvisioning.State
@@ -74,6 +75,34 @@ namespace EntraInboundProvisioning.State
         /// </summary>
         public RunRecord? LastRun => _recovered ?? _header.LastRun;
 
+        /// <summary>
+        /// The runs on record, oldest first: those the file keeps (at most <see cref="HistoryLimit"/>), then a run that
+        /// ended before it could save, as its journal tells it.
+        /// </summary>
+        public IReadOnlyList<RunRecord> History => _recovered is null ? _header.History : _header.History.Concat(new[] { _recovered }).ToList();
+
+        /// <summary>How many runs the state keeps in its history (400 by default); saved with the next commit.</summary>
+        public int HistoryLimit
+        {
+            get => _header.HistoryLimit;
+            set
+            {
+                if (value < 1)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(value), "A history keeps at least one run.");
+                }
+
+                _dirty |= value != _header.HistoryLimit;
+                _header.HistoryLimit = value;
+            }
+        }
+
+        /// <summary>
+        /// Calls to bulkUpload the runs on record made in the 24 hours before <paramref name="now"/>: what they took from
+        /// the tenant's daily request quota (a run recovered from its journal counts its accepted requests).
+        /// </summary>
+        public int CallsInLast24Hours(DateTimeOffset now) => RunHistory.CallsInLast24Hours(History, now);
+
         /// <summary>Cmdlets of this pipeline that use the state right now.</summary>
         public int SharedBy => StateRegistry.Users(this);
 
@@ -129,14 +158,14 @@ namespace EntraInboundProvisioning.State
         }
 
         /// <summary>Reads a state file, or starts an empty state when there is none.</summary>
-        internal static (WorkerStateTable Table, StateHeader Header) Open(string path)
+        internal static (WorkerStateTable Table, StateHeader Header) Open(string path, bool indexed = true)
         {
             if (!File.Exists(path))
             {
                 return (new WorkerStateTable(), StateHeader.New());
             }
 
-            (WorkerStateTable table, System.Text.Json.Nodes.JsonObject json) = StateFile.Read(path);
+            (WorkerStateTable table, System.Text.Json.Nodes.JsonObject json) = StateFile.Read(path, indexed);
             return (table, new StateHeader(json));
         }
 
@@ -184,6 +213,10 @@ namespace EntraInboundProvisioning.State
             return full ? OperationKind.Refresh : null;
         }
 
+        /// <summary>The reason the worker's last cycle failed, or null.</summary>
+        internal string? LastErrorOf(WorkerKey key)
+            => Table.TryFind(key, out int position) && Table.LastError(position) is { Length: > 0 } error ? error : null;
+
         /// <summary>
         /// True when the worker's input record is the one last accepted (both hashes known): a mover then comes from the
         /// mapping or the options, not from the data.
@@ -197,7 +230,10 @@ namespace EntraInboundProvisioning.State
         /// <summary>Workers whose last provisioning cycle failed and who are sent again on the next run.</summary>
         public int PendingRetries => Count(WorkerStateFlags.Retry);
 
-        /// <summary>Leavers whose disable no cycle has confirmed yet: sent and waiting for their outcome, or failed and sent again.</summary>
+        /// <summary>
+        /// Disables no cycle has confirmed yet: leavers sent and waiting for their outcome, or failed and sent again; and
+        /// workers HR marks inactive whose last record failed in its cycle (their account may still be enabled).
+        /// </summary>
         public int DisablesPending
         {
             get
@@ -205,8 +241,7 @@ namespace EntraInboundProvisioning.State
                 int pending = 0;
                 for (int p = 0; p < Table.Count; p++)
                 {
-                    WorkerStateFlags flags = Table[p].Flags;
-                    pending += (flags & WorkerStateFlags.Left) != 0 && (flags & (WorkerStateFlags.Pending | WorkerStateFlags.Retry)) != 0 ? 1 : 0;
+                    pending += ProvisioningStateReader.DisablePending(Table[p].Flags) ? 1 : 0;
                 }
 
                 return pending;
@@ -312,12 +347,22 @@ namespace EntraInboundProvisioning.State
 
             WorkerStateFlags before = entry.Flags;
             entry.Flags = (failed ? entry.Flags | WorkerStateFlags.Retry : entry.Flags & ~WorkerStateFlags.Retry) & ~WorkerStateFlags.Pending;
+            if ((before & WorkerStateFlags.Pending) != 0 && RunThatSent(entry.AcceptedAt) is RunRecord run)
+            {
+                // The first outcome of this acceptance: counted once, for the run that sent it.
+                run.CycleFailures += failed ? 1 : 0;
+                run.CycleSuccesses += failed ? 0 : 1;
+            }
+
             string lastError = Table.LastError(position);
             Table.SetLastError(position, failed ? error ?? "The provisioning cycle failed on this record." : null);
             bool changed = before != entry.Flags || !string.Equals(lastError, Table.LastError(position), StringComparison.Ordinal);
             _dirty |= changed;
             return changed;
         }
+
+        /// <summary>The run on record that was sending at <paramref name="acceptedAt"/> (Unix seconds), or null.</summary>
+        private RunRecord? RunThatSent(long acceptedAt) => RunHistory.RunThatSent(_header.History, _recovered, acceptedAt);
 
         /// <summary>Learns from a provisioning log entry (see <see cref="OutcomeRules"/>).</summary>
         public bool RecordOutcome(Logs.ProvisioningLogEntry entry)
@@ -326,17 +371,17 @@ namespace EntraInboundProvisioning.State
         /// <summary>Writes the state (atomically) with a record of this run, then removes the journal.</summary>
         public void Commit(RunRecord? run = null)
         {
-            if (run is null && _recovered is not null)
+            if (_recovered is not null)
             {
-                // Saved without a run of its own (outcomes learned): the interrupted run stays the last one on record.
-                _header.LastRun = _recovered;
+                // A run that ended before it could save goes on record as its journal told it, before this one.
+                _header.AddRun(_recovered);
+                _recovered = null;
             }
 
-            _recovered = null;
             if (run is not null)
             {
                 run.Plan ??= Plan;
-                _header.LastRun = run;
+                _header.AddRun(run);
                 foreach (KeyValuePair<string, string> shape in _shapes)
                 {
                     _header.SetShape(shape.Key.Length == 0 ? null : shape.Key, shape.Value);
@@ -351,6 +396,7 @@ namespace EntraInboundProvisioning.State
             }
 
             _header.SavedAt = DateTimeOffset.UtcNow;
+            _header.Flush();
             StateFile.Write(Path, Table, _header.Json);
             _journal.Delete();
             _dirty = false;

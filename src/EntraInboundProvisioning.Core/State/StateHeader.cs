@@ -6,13 +6,17 @@ using System.Text.Json.Nodes;
 namespace EntraInboundProvisioning.State
 {
     /// <summary>
-    /// The state file's header, typed: the job it belongs to, when it was saved, the last run, the sources its workers
-    /// came from with the fingerprint of each source's mapping, and the daily request limit the last send used.
+    /// The state file's header, typed: the job it belongs to, when it was saved, the history of its runs, the sources its
+    /// workers came from with the fingerprint of each source's mapping, and the daily request limit the last send used.
     /// </summary>
     internal sealed class StateHeader
     {
         private readonly JsonObject _json;
+        /// <summary>Runs a history keeps unless told otherwise: more than a year of daily runs.</summary>
+        public const int DefaultHistoryLimit = 400;
+
         private readonly List<string> _sources = new List<string> { string.Empty };
+        private List<RunRecord>? _history;
 
         public StateHeader(JsonObject json)
         {
@@ -42,10 +46,74 @@ namespace EntraInboundProvisioning.State
             set => _json["savedAt"] = value?.ToString("o", CultureInfo.InvariantCulture);
         }
 
-        public RunRecord? LastRun
+        /// <summary>The last run on record (the newest of <see cref="History"/>).</summary>
+        public RunRecord? LastRun => History.Count == 0 ? null : History[History.Count - 1];
+
+        /// <summary>
+        /// The runs on record, oldest first, at most <see cref="HistoryLimit"/>. A state saved before the history was
+        /// kept has its last run as its history. Changes are written by <see cref="Flush"/>.
+        /// </summary>
+        public List<RunRecord> History
         {
-            get => RunRecordJson.FromJson(_json["lastRun"]);
-            set => _json["lastRun"] = value is null ? null : RunRecordJson.ToJson(value);
+            get
+            {
+                if (_history is null)
+                {
+                    _history = new List<RunRecord>();
+                    if (_json["history"] is JsonArray runs)
+                    {
+                        foreach (JsonNode? run in runs)
+                        {
+                            if (RunRecordJson.FromJson(run) is RunRecord record)
+                            {
+                                _history.Add(record);
+                            }
+                        }
+                    }
+                    else if (RunRecordJson.FromJson(_json["lastRun"]) is RunRecord last)
+                    {
+                        _history.Add(last);
+                    }
+                }
+
+                return _history;
+            }
+        }
+
+        /// <summary>How many runs the history keeps (400 unless a send said otherwise).</summary>
+        public int HistoryLimit
+        {
+            get => _json["historyLimit"]?.GetValue<int>() ?? DefaultHistoryLimit;
+            set => _json["historyLimit"] = value == DefaultHistoryLimit ? null : value;
+        }
+
+        /// <summary>Adds a run to the history, dropping the oldest beyond the limit.</summary>
+        public void AddRun(RunRecord run)
+        {
+            History.Add(run);
+            int excess = History.Count - Math.Max(1, HistoryLimit);
+            if (excess > 0)
+            {
+                History.RemoveRange(0, excess);
+            }
+        }
+
+        /// <summary>Writes the history into the header's JSON (and the last run, which older versions read).</summary>
+        public void Flush()
+        {
+            if (_history is null)
+            {
+                return;
+            }
+
+            var runs = new JsonArray();
+            foreach (RunRecord run in _history)
+            {
+                runs.Add(RunRecordJson.ToJson(run));
+            }
+
+            _json["history"] = runs;
+            _json["lastRun"] = LastRun is RunRecord last ? RunRecordJson.ToJson(last) : null;
         }
 
         /// <summary>The daily request limit of the last send with this state, or null.</summary>

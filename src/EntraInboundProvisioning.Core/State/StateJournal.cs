@@ -46,6 +46,7 @@ namespace EntraInboundProvisioning.State
                 Requests = Requests,
                 Accepted = Requests,
                 AcceptedRecords = Records,
+                Calls = Requests,
                 Stopped = true,
                 Recovered = true,
             };

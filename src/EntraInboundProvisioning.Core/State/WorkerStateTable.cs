@@ -83,6 +83,25 @@ namespace EntraInboundProvisioning.State
             Insert(key, position);
         }
 
+        /// <summary>
+        /// Adds a worker as a state file holds it, its names as UTF-8 (externalId, userName, last error, each
+        /// <paramref name="lengths"/> long, one after the other), copied into the pool as they are. With
+        /// <paramref name="indexed"/> false the table can be walked but not searched (a report): no key is computed.
+        /// </summary>
+        public void Load(byte[] names, (int ExternalId, int UserName, int LastError) lengths, ulong hash, ulong inputHash, long acceptedAt, WorkerStateFlags flags, byte source, bool indexed)
+        {
+            int start = _names.Count;
+            AppendName(names.AsSpan(0, lengths.ExternalId));
+            AppendName(names.AsSpan(lengths.ExternalId, lengths.UserName));
+            AppendName(names.AsSpan(lengths.ExternalId + lengths.UserName, lengths.LastError));
+            WorkerKey key = indexed ? WorkerKey.Of(Encoding.UTF8.GetString(names, 0, lengths.ExternalId)) : default;
+            int position = _entries.Add(new WorkerStateEntry { Key = key, Hash = hash, InputHash = inputHash, AcceptedAt = acceptedAt, Names = start, Flags = flags, Source = source });
+            if (indexed)
+            {
+                Insert(key, position);
+            }
+        }
+
         /// <summary>Sets (or, with null, clears) the error of the worker's last provisioning cycle.</summary>
         public void SetLastError(int position, string? error)
         {
@@ -111,21 +130,20 @@ namespace EntraInboundProvisioning.State
             Append(lastError ?? string.Empty);
             return start;
 
-            void Append(string text)
-            {
-                byte[] bytes = Encoding.UTF8.GetBytes(text);
-                if (bytes.Length > ushort.MaxValue)
-                {
-                    throw new ArgumentException("An externalId or userName longer than 65,535 bytes cannot be kept in the state.", nameof(externalId));
-                }
+            void Append(string text) => AppendName(Encoding.UTF8.GetBytes(text));
+        }
 
-                _names.Add((byte)(bytes.Length >> 8));
-                _names.Add((byte)bytes.Length);
-                foreach (byte b in bytes)
-                {
-                    _names.Add(b);
-                }
+        /// <summary>A name in the pool: its length in two bytes, then its UTF-8 bytes.</summary>
+        private void AppendName(ReadOnlySpan<byte> bytes)
+        {
+            if (bytes.Length > ushort.MaxValue)
+            {
+                throw new ArgumentException("An externalId or userName longer than 65,535 bytes cannot be kept in the state.");
             }
+
+            _names.Add((byte)(bytes.Length >> 8));
+            _names.Add((byte)bytes.Length);
+            _names.AddRange(bytes);
         }
 
         private string Name(int offset, int which)

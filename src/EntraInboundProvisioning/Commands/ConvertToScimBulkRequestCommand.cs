@@ -222,12 +222,20 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             var sources = new List<ConversionSource>();
             var files = new List<(string File, int Source)>();
             var lists = new List<(int Source, object[] Items)>();
+            var missing = new List<string>();
             if (ParameterSetName == SourceSet)
             {
                 for (int i = 0; i < Source!.Length; i++)
                 {
-                    SourceArgument source = SourceArgument.Read(this, Source[i], i, _evaluator);
-                    sources.Add(Checked(new ConversionSource(source.Mapping, source.Name, source.Where), source.Findings));
+                    SourceArgument source = SourceArgument.Read(this, Source[i], i, _evaluator, missing.Add);
+                    var made = new ConversionSource(source.Mapping, source.Name, source.Where);
+                    if (made.Name is not null && sources.FindIndex(s => string.Equals(s.Name, made.Name, StringComparison.OrdinalIgnoreCase)) is int same && same >= 0)
+                    {
+                        // The state records each worker's source by name: two sources of one name would be one to it.
+                        ThrowTerminatingError(new ErrorRecord(new PSArgumentException($"-Source items {same + 1} and {i + 1} are both named '{made.Name}'; each source needs its own name (names ignore case; without Name, the mapping file's name is used)."), "InvalidSource", ErrorCategory.InvalidArgument, Source[i]));
+                    }
+
+                    sources.Add(Checked(made, source.Findings));
                     files.AddRange(source.Files.Select(f => (f, i)));
                     if (source.Objects is not null)
                     {
@@ -257,6 +265,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             }
 
             WarnUnmatchedDates();
+            missing.ForEach(Missing);
 
             // Sources that read the same file share one reading of it, in the order the file first appears.
             foreach (IGrouping<string, (string File, int Source)> file in files.GroupBy(f => f.File, StringComparer.Ordinal))
@@ -286,7 +295,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
 
             if (ParameterSetName != SourceSet)
             {
-                foreach (string file in InputFiles.Resolve(this, ParameterSetName == PathSet ? Path : LiteralPath, ParameterSetName == LiteralPathSet))
+                foreach (string file in InputFiles.Resolve(this, ParameterSetName == PathSet ? Path : LiteralPath, ParameterSetName == LiteralPathSet, Missing))
                 {
                     _run!.AddFile(file);
                 }
@@ -434,14 +443,17 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             _learnedDates = new HashSet<string>(converter.UnmatchedDateAttributes.Concat(_learnedDates ?? Enumerable.Empty<string>()), StringComparer.OrdinalIgnoreCase);
         }
 
+        /// <summary>A named input that is not there: its workers would look like leavers, so none is inferred.</summary>
+        private void Missing(string path) => _run?.MarkInputIncomplete($"'{path}' was not found");
+
         /// <summary>Reports what the run decided; with -WhatIf, that is its output.</summary>
         private void Summarize(BulkRequestConverter converter)
         {
             ConversionSummary summary = converter.Summary();
             summary.WhatIf = _whatIf;
+            converter.ReportPlan(summary);
             if (_state is not null)
             {
-                converter.ReportPlan(summary);
                 if (!_whatIf)
                 {
                     // The plan of a real conversion only: the send that records into this state saves it with the run.

@@ -14,7 +14,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
     /// <summary>
     /// <para type="synopsis">Sends SCIM bulk requests to the /bulkUpload endpoint of an API-driven provisioning job, paced and retried.</para>
     /// </summary>
-    // Over 350 lines for its parameters (16, each with its help) and their translation: the send itself is Core's BulkUploadRun.
+    // Over 350 lines for its parameters (18, each with its help) and their translation: the send itself is Core's BulkUploadRun.
     [Cmdlet(VerbsCommunications.Send, "ScimBulkRequest", DefaultParameterSetName = InputObjectSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(BulkUploadResult))]
     public sealed class SendScimBulkRequestCommand : ProvisioningCmdlet
@@ -91,10 +91,19 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         [ValidateRange(1, 20)]
         public int MaxAttempts { get; set; } = 6;
 
-        /// <summary><para type="description">The tenant's daily bulkUpload call quota (2,000 with P1/P2, 6,000 with Governance). Calls journaled in the last 24 hours count against it.</para></summary>
+        /// <summary><para type="description">The tenant's daily bulkUpload call quota (2,000 with P1/P2, 6,000 with Governance). Calls made in the last 24 hours, as -JournalPath or the runs recorded in -StatePath show them, count against it.</para></summary>
         [Parameter]
         [ValidateRange(1, 1000000)]
         public int DailyRequestLimit { get; set; } = 2000;
+
+        /// <summary><para type="description">The longest Retry-After of a throttled (429) call that the run waits for (default 5 minutes). A longer one means the tenant's daily quota is used up: the run stops, reports the rest as NotSent, and the next run sends them.</para></summary>
+        [Parameter]
+        public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromMinutes(5);
+
+        /// <summary><para type="description">How many runs the state's history keeps from now on (default 400). Get-ProvisioningState -History and Export-ProvisioningReport read it.</para></summary>
+        [Parameter]
+        [ValidateRange(1, 100000)]
+        public int HistoryLimit { get; set; }
 
         /// <summary><para type="description">Appends a line per accepted request to this file, so a stopped run can be resumed and its records checked in the logs.</para></summary>
         [Parameter]
@@ -117,6 +126,11 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         /// <inheritdoc />
         protected override void BeginProcessing()
         {
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(HistoryLimit)) && StatePath is null)
+            {
+                ThrowTerminatingError(new ErrorRecord(new PSArgumentException("-HistoryLimit sets how many runs a state keeps: it goes with -StatePath."), "HistoryLimitWithoutState", ErrorCategory.InvalidArgument, HistoryLimit));
+            }
+
             if (Resume.IsPresent && JournalPath is null)
             {
                 ThrowTerminatingError(new ErrorRecord(new PSArgumentException("-Resume needs -JournalPath: the journal says what was already accepted."), "ResumeWithoutJournal", ErrorCategory.InvalidArgument, null));
@@ -166,6 +180,8 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 DailyRequestLimit = DailyRequestLimit,
                 Resume = Resume.IsPresent,
                 PauseJob = RestartService.IsPresent,
+                LongestWait = MaxRetryAfter,
+                HistoryLimit = MyInvocation.BoundParameters.ContainsKey(nameof(HistoryLimit)) ? HistoryLimit : null,
             };
             if (RestartService.IsPresent)
             {
@@ -178,7 +194,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             }
             catch (DailyRequestLimitReachedException ex)
             {
-                ThrowTerminatingError(new ErrorRecord(ex, "DailyRequestLimitReached", ErrorCategory.LimitsExceeded, JournalPath));
+                ThrowTerminatingError(new ErrorRecord(ex, "DailyRequestLimitReached", ErrorCategory.LimitsExceeded, JournalPath ?? StatePath));
             }
             catch (GraphException ex)
             {
@@ -329,6 +345,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                     Write(happened.Result!);
                     break;
                 case UploadEventKind.StateSaved:
+                case UploadEventKind.Waiting:
                     WriteVerbose(happened.Message!);
                     break;
                 default:

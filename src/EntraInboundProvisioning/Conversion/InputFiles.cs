@@ -29,8 +29,11 @@ namespace EntraInboundProvisioning.PowerShell.Conversion
     /// <summary>Resolves -Path (wildcards) and -LiteralPath through the provider, as PowerShell's own file cmdlets do.</summary>
     internal static class InputFiles
     {
-        /// <summary>Resolves paths to file-system paths; writes an error per path that does not resolve and goes on.</summary>
-        public static List<string> Resolve(PSCmdlet cmdlet, string[]? paths, bool literal)
+        /// <summary>
+        /// Resolves paths to file-system paths; writes an error per path that does not resolve, or wildcard that matches
+        /// no file, tells <paramref name="missing"/> about it and goes on.
+        /// </summary>
+        public static List<string> Resolve(PSCmdlet cmdlet, string[]? paths, bool literal, Action<string>? missing = null)
         {
             var result = new List<string>();
             foreach (string path in paths ?? System.Array.Empty<string>())
@@ -48,6 +51,7 @@ namespace EntraInboundProvisioning.PowerShell.Conversion
                         if (!System.IO.File.Exists(resolved))
                         {
                             cmdlet.WriteError(new ErrorRecord(new ItemNotFoundException($"Cannot find the file '{resolved}' because it does not exist."), "InputFileNotFound", ErrorCategory.ObjectNotFound, path));
+                            missing?.Invoke(path);
                             continue;
                         }
 
@@ -55,18 +59,28 @@ namespace EntraInboundProvisioning.PowerShell.Conversion
                     }
                     else
                     {
-                        foreach (string resolved in cmdlet.GetResolvedProviderPathFromPSPath(path, out ProviderInfo provider))
+                        var found = cmdlet.GetResolvedProviderPathFromPSPath(path, out ProviderInfo provider);
+                        foreach (string resolved in found)
                         {
                             if (IsFileSystem(cmdlet, provider, path))
                             {
                                 result.Add(resolved);
                             }
                         }
+
+                        if (found.Count == 0)
+                        {
+                            // PowerShell's file cmdlets say nothing when a wildcard matches nothing; an export that did
+                            // not arrive must not pass unnoticed.
+                            cmdlet.WriteError(new ErrorRecord(new ItemNotFoundException($"No file matches '{path}'."), "InputFileNotFound", ErrorCategory.ObjectNotFound, path));
+                            missing?.Invoke(path);
+                        }
                     }
                 }
                 catch (ItemNotFoundException ex)
                 {
                     cmdlet.WriteError(new ErrorRecord(ex, "InputFileNotFound", ErrorCategory.ObjectNotFound, path));
+                    missing?.Invoke(path);
                 }
             }
 

@@ -42,7 +42,12 @@ namespace EntraInboundProvisioning.PowerShell.Conversion
         public object[]? Objects { get; }
 
         /// <summary>Reads the hashtable at <paramref name="position"/> of -Source; a bad one stops the command.</summary>
-        public static SourceArgument Read(PSCmdlet cmdlet, Hashtable table, int position, ScriptBlockEvaluator evaluator)
+        /// <param name="cmdlet">The cmdlet, for errors and paths.</param>
+        /// <param name="table">The hashtable.</param>
+        /// <param name="position">Its position in -Source.</param>
+        /// <param name="evaluator">Runs Where and the mapping's scriptblocks.</param>
+        /// <param name="missing">Told about each Path or LiteralPath that names no file.</param>
+        public static SourceArgument Read(PSCmdlet cmdlet, Hashtable table, int position, ScriptBlockEvaluator evaluator, Action<string>? missing = null)
         {
             string where = $"-Source item {position + 1}";
             foreach (object key in table.Keys)
@@ -75,7 +80,7 @@ namespace EntraInboundProvisioning.PowerShell.Conversion
             if (path is not null || literalPath is not null)
             {
                 string[] paths = Strings(path ?? literalPath);
-                files.AddRange(InputFiles.Resolve(cmdlet, paths, literal: literalPath is not null));
+                files.AddRange(InputFiles.Resolve(cmdlet, paths, literal: literalPath is not null, missing));
             }
 
             object[]? objects = input is null ? null : (LanguagePrimitives.GetEnumerable(input) is IEnumerable items ? items.Cast<object>().ToArray() : new[] { input });
@@ -86,7 +91,7 @@ namespace EntraInboundProvisioning.PowerShell.Conversion
                 case null:
                     break;
                 case ScriptBlock block:
-                    filter = Filter(block, evaluator);
+                    filter = Filter(AttributeMappingReader.Unwrap(block), evaluator);
                     break;
                 default:
                     Fail(cmdlet, $"{where}: Where must be a scriptblock, such as {{ $_.WorkerType -eq 'Contractor' }}.", table);

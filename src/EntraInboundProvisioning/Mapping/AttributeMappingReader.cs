@@ -231,8 +231,29 @@ namespace EntraInboundProvisioning.PowerShell.Mapping
             }
         }
 
+        /// <summary>
+        /// The scriptblock a mapping means. Import-PowerShellDataFile returns each scriptblock of a .psd1 wrapped in one
+        /// whose only statement is the scriptblock literal, so running it yields the inner block, which PowerShell then
+        /// turns into its source text: the mapping would send " $_.FirstName " as a value. Such a wrapper is unwrapped;
+        /// nothing else is written that way.
+        /// </summary>
+        internal static ScriptBlock Unwrap(ScriptBlock scriptBlock)
+        {
+            while (scriptBlock.Ast is ScriptBlockAst { ParamBlock: null, BeginBlock: null, ProcessBlock: null, DynamicParamBlock: null, EndBlock: { Traps: null or { Count: 0 } } end }
+                && end.Statements.Count == 1
+                && end.Statements[0] is PipelineAst pipeline
+                && pipeline.PipelineElements.Count == 1
+                && pipeline.PipelineElements[0] is CommandExpressionAst { Redirections.Count: 0, Expression: ScriptBlockExpressionAst inner })
+            {
+                scriptBlock = inner.ScriptBlock.GetScriptBlock();
+            }
+
+            return scriptBlock;
+        }
+
         private ComputedValue Computed(ScriptBlock scriptBlock)
         {
+            scriptBlock = Unwrap(scriptBlock);
             MappingExpression? expression = scriptBlock.Ast is ScriptBlockAst ast ? ScriptBlockTranslator.Translate(ast) : null;
             string text = "{" + scriptBlock.ToString() + "}";
             return new ComputedValue(text, record => _invoke(scriptBlock, record), expression);

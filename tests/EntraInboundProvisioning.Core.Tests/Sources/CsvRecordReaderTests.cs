@@ -72,6 +72,33 @@ namespace EntraInboundProvisioning.Tests.Sources
         }
 
         [Fact]
+        public void RowsOfEmptyFieldsAreSkippedLikeBlankLinesAndKeepTheirRowNumbers()
+        {
+            // What a spreadsheet leaves below the data, and a line of spaces: no worker in either, so no error either.
+            string path = Write("Id,Name,Title\n1,A,x\n,,\n  ,\t, \n   \n2,B,y\n,,\n", new UTF8Encoding(false));
+            var problems = new List<CsvRowProblem>();
+            using var reader = new CsvRecordReader(path);
+            var rows = reader.ReadRecords(problems.Add).Select(r => (r.Number, Id: r.GetField(0))).ToList();
+            Assert.Equal(new[] { (1L, "1"), (5L, "2") }, rows);
+            Assert.Empty(problems);
+        }
+
+        [Fact]
+        public void AFileOfOnlyWhitespaceOrDelimitersIsEmptyNotAColumnOfSpaces()
+        {
+            foreach (string content in new[] { "   \n", " \n\t\n", ",,,\n" })
+            {
+                string path = Write(content, new UTF8Encoding(false));
+                CsvFormatException ex = Assert.Throws<CsvFormatException>(() => new CsvRecordReader(path));
+                Assert.True(ex.IsEmpty);
+            }
+
+            // Blank lines above the header are skipped; the header is the first line with a name in it.
+            using var reader = new CsvRecordReader(Write(" ,\nId,Name\n1,A\n", new UTF8Encoding(false)));
+            Assert.Equal(new[] { "Id", "Name" }, reader.Header.Names);
+        }
+
+        [Fact]
         public void RefusesDuplicateColumnNamesAndEmptyFiles()
         {
             string duplicate = Write("Id,Name,name\n", new UTF8Encoding(false));

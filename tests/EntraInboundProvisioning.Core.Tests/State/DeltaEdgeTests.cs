@@ -33,6 +33,7 @@ namespace EntraInboundProvisioning.Tests.State
         private (Run Run, ConversionSummary Summary) Day(IRecord[] records, AttributeMapping? mapping = null, Action<ConversionOptions>? configure = null)
         {
             var run = new Run();
+            DateTimeOffset started = DateTimeOffset.UtcNow;
             using RunState state = RunState.Acquire(StatePath, Guid.NewGuid());
             var options = new ConversionOptions();
             configure?.Invoke(options);
@@ -50,7 +51,7 @@ namespace EntraInboundProvisioning.Tests.State
                 state.RecordAccepted(request, DateTimeOffset.UtcNow);
             }
 
-            state.Commit(new RunRecord { Plan = summary, Requests = run.Requests.Count, Accepted = state.AcceptedRequests, AcceptedRecords = state.AcceptedRecords });
+            state.Commit(new RunRecord { StartedAt = started, CompletedAt = DateTimeOffset.UtcNow, Plan = summary, Requests = run.Requests.Count, Calls = run.Requests.Count, Accepted = state.AcceptedRequests, AcceptedRecords = state.AcceptedRecords });
             return (run, summary);
         }
 
@@ -111,6 +112,122 @@ namespace EntraInboundProvisioning.Tests.State
             Assert.Equal(0, summary.Leavers);
             Assert.False(run.User("W5").GetProperty("active").GetBoolean());
             Assert.False(run.User("W5").TryGetProperty("userName", out _));
+        }
+
+        [Fact]
+        public void AnInactiveWorkerWhoseRecordTheServiceRefusedIsDisabledAloneWhileHRKeepsTheBadData()
+        {
+            // W5 turns inactive in HR and, the same day, gets a userName the service refuses.
+            AttributeMapping mapping = new AttributeMapping(new[] { MappingNode.ForColumn("externalId", "Id"), MappingNode.ForColumn("userName", "Upn"), MappingNode.ForColumn("active", "On") });
+            IRecord[] Rows(bool inactive) => Enumerable.Range(1, 40).Select(i => Row(i, ("Id", $"W{i}"), ("Upn", i == 5 && inactive ? "w 5@x.com" : $"w{i}@x.com"), ("On", i == 5 && inactive ? "false" : "true"))).ToArray();
+            Day(Rows(inactive: false), mapping);
+            var (moved, _) = Day(Rows(inactive: true), mapping);
+            Assert.Equal(("W5", OperationKind.Mover), Assert.Single(Sent(moved)));
+            Outcome("W5", failed: true, "AzureActiveDirectoryInvalidUserPrincipalName: bad");
+            Assert.Equal(1, ProvisioningStateReader.Read(StatePath).State.DisablesPending);
+
+            // The next run does not send the refused record again: the disable goes alone, and says why.
+            var (retried, summary) = Day(Rows(inactive: true), mapping);
+            Assert.Equal(("W5", OperationKind.Retry), Assert.Single(Sent(retried)));
+            Assert.Equal(new[] { "schemas", "externalId", "active" }, retried.User("W5").EnumerateObject().Select(p => p.Name));
+            Assert.False(retried.User("W5").GetProperty("active").GetBoolean());
+            Assert.Contains("'W5' (AzureActiveDirectoryInvalidUserPrincipalName: bad)", Assert.Single(retried.Diagnostics, d => d.ErrorId == "DisableRetried").Message);
+            Assert.Equal(1, summary.Retries);
+
+            // Confirmed: the record is not sent again while it stays as it is; an active worker's failure is resent whole.
+            Outcome("W5", failed: false);
+            Assert.Empty(Day(Rows(inactive: true), mapping).Run.Requests);
+            Assert.Equal(0, ProvisioningStateReader.Read(StatePath).State.DisablesPending);
+            Outcome("W7", failed: true, "SomeError");
+            var (whole, _) = Day(Rows(inactive: true), mapping);
+            Assert.True(whole.User("W7").GetProperty("active").GetBoolean());
+            Assert.Equal("w7@x.com", whole.User("W7").GetProperty("userName").GetString());
+        }
+
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public void LeaversGoInTheFirstRequestsSoARunCutShortStillDisablesThem(bool indexFirst)
+        {
+            Day(Workers(300));
+
+            // 200 movers (a title change) and 3 leavers: the disables must not wait behind the movers.
+            var run = new Run();
+            using (RunState state = RunState.Acquire(StatePath, Guid.NewGuid()))
+            using (var converter = new BulkRequestConverter(Mapping(), new ConversionOptions { LeaverThreshold = new LeaverThreshold("5") }, state, run.Diagnostics.Add))
+            {
+                IRecord[] records = Workers(300, title: i => i <= 200 ? "Chief" : "Clerk", include: i => i is not (10 or 150 or 299));
+                run.Requests.AddRange(indexFirst ? converter.ConvertAll(() => records) : converter.ConvertAll(records));
+            }
+
+            Assert.Equal(5, run.Requests.Count);
+            Assert.Equal(new[] { "W10", "W150", "W299" }, Sent(run).Take(3).Select(s => s.Id));
+            Assert.All(Sent(run).Take(3), s => Assert.Equal(OperationKind.Leaver, s.Kind));
+            Assert.Equal(198, Sent(run).Count(s => s.Kind == OperationKind.Mover));
+        }
+
+        [Fact]
+        public void AManagerReferenceIsTrimmedLikeAnExternalIdAndSaysSo()
+        {
+            AttributeMapping mapping = TestMappings.Minimal(MappingNode.ForComplex(ScimSchemas.EnterpriseUserUrn, new[] { MappingNode.ForComplex("manager", new[] { MappingNode.ForColumn("value", "Boss") }) }));
+            IRecord[] rows =
+            {
+                Row(1, ("Id", "W1"), ("Upn", "w1@x.com"), ("Boss", "")),
+                Row(2, ("Id", "W2"), ("Upn", "w2@x.com"), ("Boss", "W1 ")),
+            };
+            Run run = Convert(mapping, rows);
+            Assert.Equal("W1", run.User("W2").GetProperty(ScimSchemas.EnterpriseUserUrn).GetProperty("manager").GetProperty("value").GetString());
+            ConversionDiagnostic trimmed = Assert.Single(run.Diagnostics, d => d.ErrorId == "ExternalIdTrimmed");
+            Assert.Contains("Input object 2", trimmed.Message);
+            Assert.Contains("'W1 '", trimmed.Message);
+        }
+
+        [Fact]
+        public void TheStateKeepsAHistoryOfRunsBoundedAndCountsEachRunsCycleOutcomesOnce()
+        {
+            Day(Workers(10));
+            Outcome("W1", failed: true, "SomeError: bad");
+            Outcome("W2", failed: false);
+            using (RunState state = RunState.Acquire(StatePath, Guid.NewGuid()))
+            {
+                Assert.False(state.RecordOutcome("W2", failed: false, DateTimeOffset.UtcNow.AddMinutes(5))); // read twice: counted once
+                state.Commit();
+            }
+
+            Day(Workers(10, title: i => i <= 3 ? "Chief" : "Clerk"));
+            Outcome("W3", failed: true, "SomeError: worse");
+
+            IReadOnlyList<RunRecord> history = ProvisioningStateReader.Read(StatePath).State.History;
+            Assert.Equal(new[] { 10L, 0L }, history.Select(r => r.Joiners));
+            Assert.Equal(new[] { 0L, 3L }, history.Select(r => r.Movers)); // W1 is a mover (and its retry)
+            Assert.Equal(new[] { (1L, 1L), (1L, 0L) }, history.Select(r => (r.CycleFailures, r.CycleSuccesses)));
+            Assert.Equal(new[] { 1, 1 }, history.Select(r => r.Calls));
+
+            // Bounded: the oldest runs go first.
+            using (RunState state = RunState.Acquire(StatePath, Guid.NewGuid()))
+            {
+                state.HistoryLimit = 3;
+                state.Commit();
+            }
+
+            for (int day = 0; day < 4; day++)
+            {
+                Day(Workers(10, title: i => i <= 3 ? "Chief" : "Clerk"));
+            }
+
+            history = ProvisioningStateReader.Read(StatePath).State.History;
+            Assert.Equal(3, history.Count);
+            Assert.All(history, r => Assert.Equal(0L, r.Movers));
+
+            // A state saved before the history was kept has its last run as its history, and keeps it.
+            (WorkerStateTable table, System.Text.Json.Nodes.JsonObject json) = StateFile.Read(StatePath);
+            json.Remove("history");
+            json.Remove("historyLimit");
+            StateFile.Write(StatePath, table, json);
+            Assert.Single(ProvisioningStateReader.Read(StatePath).State.History);
+            Day(Workers(10, title: _ => "Clerk"));
+            history = ProvisioningStateReader.Read(StatePath).State.History;
+            Assert.Equal(new[] { 0L, 3L }, history.Select(r => r.Movers));
         }
 
         [Fact]
@@ -320,6 +437,7 @@ namespace EntraInboundProvisioning.Tests.State
                 }
 
                 ConversionSummary summary = converter.Summary();
+                converter.ReportPlan(summary);
                 state.Commit(new RunRecord { Plan = summary });
                 return summary;
             }
@@ -336,10 +454,45 @@ namespace EntraInboundProvisioning.Tests.State
             Assert.Equal("Employee", moved.User("W2").GetProperty("userType").GetString());
             Assert.Equal("employees", ProvisioningStateReader.Read(StatePath).Workers(new[] { "W2" }).Single().Source);
 
-            // A record no source takes is counted and, for the state, missing.
+            // A record no source takes (an HR typo, a new worker type) is still in the export: its worker is not a
+            // leaver, is not sent, and the run says so, naming the row.
             var orphan = new Run();
-            var error = Assert.Throws<TooManyLeaversException>(() => Run(Rows("X"), orphan));
-            Assert.Contains("1 of the 4 active workers", error.Message);
+            summary = Run(Rows("X"), orphan);
+            Assert.Equal((1L, 0L, 0L), (summary.RecordsInNoSource, summary.Leavers, summary.Movers));
+            Assert.Empty(orphan.Requests);
+            Assert.Contains(orphan.Diagnostics, d => d.ErrorId == "RecordsInNoSource" && d.Message.Contains("externalId 'W2'"));
+            Assert.Equal("employees", ProvisioningStateReader.Read(StatePath).Workers(new[] { "W2" }).Single().Source);
+            Assert.True(ProvisioningStateReader.Read(StatePath).Workers(new[] { "W2" }).Single().Active);
+
+            // A Where that throws is an error naming the record and source; the worker is kept, the others go on.
+            var boom = new ConversionSource(Mapping(MappingNode.ForConstant("userType", "Employee")), "employees", r => r.TryGetValue("Kind", out object? k) && (string?)k == "B" ? throw new InvalidOperationException("boom in Where") : (string?)k == "E");
+            using (RunState state = RunState.Acquire(StatePath, Guid.NewGuid()))
+            {
+                var diagnostics = new List<ConversionDiagnostic>();
+                using var converter = new BulkRequestConverter(new[] { boom, contractors }, new ConversionOptions { LeaverThreshold = new LeaverThreshold("0") }, state, diagnostics.Add);
+                IRecord[] rows = Rows("B");
+                rows[2] = Row(3, ("Id", "W3"), ("Upn", "w3@x.com"), ("T", "Chief"), ("Kind", "E"));
+                int[] both = { 0, 1 };
+                foreach (IRecord record in rows)
+                {
+                    converter.Index(record, converter.Route(record, both, report: false));
+                }
+
+                converter.EndIndex();
+                foreach (IRecord record in rows)
+                {
+                    converter.Add(record, converter.Route(record, both));
+                }
+
+                List<BulkRequest> requests = converter.CompleteAndTakeAll().ToList();
+                ConversionSummary failed = converter.Summary();
+                ConversionDiagnostic where = Assert.Single(diagnostics, d => d.ErrorId == "WhereFailed");
+                Assert.Contains("Input object 2", where.Message);
+                Assert.Contains("'employees'", where.Message);
+                Assert.Contains("boom in Where", where.Message);
+                Assert.Equal((1L, 0L, 1L, 0L), (failed.RecordsWithErrors, failed.Leavers, failed.Movers, failed.RecordsInNoSource));
+                Assert.Single(requests);
+            }
         }
 
         [Fact]

@@ -88,6 +88,81 @@ namespace EntraInboundProvisioning.IntegrationTests.Sending
         }
 
         [Fact]
+        public async Task WithAStateTheDailyLimitCountsTheCallsOfEarlierRunsAndTheHistoryKeepsEachRun()
+        {
+            await using var emulator = await IntegrationTests.Emulator.StartAsync();
+            ProvisioningApi api = emulator.SecretSession();
+            string path = Path.Combine(_directory, "quota.state");
+            int offset = 0;
+            async Task<BulkUploadRun> Day(int requests)
+            {
+                using RunState state = RunState.Acquire(path, Guid.NewGuid());
+                state.RecordPlan(new ConversionSummary { StatePath = path, Joiners = requests * 2, Requests = requests });
+                BulkUploadRun run = await BulkUploadRun.StartAsync(api, emulator.State.DefaultServicePrincipalId, emulator.State.DefaultJobId, Options(limit: 5), null, state, CancellationToken.None);
+                PostAll(run, Enumerable.Range(offset + 1, requests).Select(i => Request(i, $"Q{i}a", $"Q{i}b")));
+                offset += requests;
+                Assert.DoesNotContain(run.Finish(), e => e.Kind == UploadEventKind.JobNotStartedAgain);
+                run.Dispose();
+                return run;
+            }
+
+            // Three runs in a row, without a journal: 3 calls, then 2 (the limit), then none at all.
+            Assert.Equal(3, (await Day(3)).Calls);
+            BulkUploadRun second = await Day(3);
+            Assert.Equal((2, 1), (second.Accepted, second.NotAccepted));
+            DailyRequestLimitReachedException spent = await Assert.ThrowsAsync<DailyRequestLimitReachedException>(() => Day(1));
+            Assert.Contains("made 5 calls in the last 24 hours", spent.Message);
+            Assert.Equal(5, emulator.State.BulkUploadCalls(emulator.State.DefaultJobId));
+
+            IReadOnlyList<RunRecord> history = ProvisioningStateReader.Read(path).State.History;
+            Assert.Equal(new[] { 3, 2 }, history.Select(r => r.Calls));
+            Assert.Equal(new[] { 6L, 6L }, history.Select(r => r.Joiners));
+            Assert.Equal(new[] { false, true }, history.Select(r => r.Stopped));
+        }
+
+        [Fact]
+        public async Task AnHourLongRetryAfterStopsTheRunInsteadOfSleepingThroughIt()
+        {
+            // The tenant's quota is spent by someone else: the service answers 429 with Retry-After of an hour.
+            await using var emulator = await IntegrationTests.Emulator.StartAsync(new EmulatorOptions { DailyQuota = 2 });
+            ProvisioningApi api = emulator.SecretSession();
+            string path = Path.Combine(_directory, "wall.state");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            List<UploadEvent> events;
+            using (RunState state = RunState.Acquire(path, Guid.NewGuid()))
+            {
+                using BulkUploadRun run = await BulkUploadRun.StartAsync(api, emulator.State.DefaultServicePrincipalId, emulator.State.DefaultJobId, Options(), null, state, CancellationToken.None);
+                events = PostAll(run, Requests(6));
+                events.AddRange(run.Finish());
+                Assert.Equal((2, 4), (run.Accepted, run.NotAccepted));
+            }
+
+            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(1), $"The run took {clock.Elapsed}.");
+            UploadEvent wall = Assert.Single(events, e => e.Kind == UploadEventKind.BudgetReached);
+            Assert.Contains("60 minutes", wall.Message);
+            Assert.Contains("quota is probably used up", wall.Message);
+            Assert.All(events.Where(e => e.Result?.Status == BulkUploadStatus.NotSent), e => Assert.Contains("Retry-After", e.Result!.Error));
+            Assert.True(ProvisioningStateReader.Read(path).State.LastRun!.Stopped);
+        }
+
+        [Fact]
+        public async Task ARunThatPostsNothingWithoutAPlanCreatesNoStateAndBindsNoJob()
+        {
+            // What ConvertTo-ScimBulkRequest -WhatIf | Send-ScimBulkRequest -StatePath does: a dry run leaves no trace.
+            await using var emulator = await IntegrationTests.Emulator.StartAsync();
+            ProvisioningApi api = emulator.SecretSession();
+            string path = Path.Combine(_directory, "dry.state");
+            using (RunState state = RunState.Acquire(path, Guid.NewGuid()))
+            {
+                using BulkUploadRun run = await BulkUploadRun.StartAsync(api, emulator.State.DefaultServicePrincipalId, emulator.State.DefaultJobId, Options(), null, state, CancellationToken.None);
+                Assert.False(run.TakePlan(new ConversionSummary { StatePath = path, WhatIf = true, Joiners = 4 }));
+                Assert.DoesNotContain(run.Finish(), e => e.Kind == UploadEventKind.JobNotStartedAgain);
+            }
+
+            Assert.False(File.Exists(path));
+        }
+
+        [Fact]
         public async Task AStoppedRunLetsTheCallsInFlightFinishRecordsThemAndStartsThePausedJobAgain()
         {
             await using var emulator = await IntegrationTests.Emulator.StartAsync();

@@ -12,6 +12,7 @@ namespace EntraInboundProvisioning.Scim
     {
         private bool _inputEnded;
         private bool _completed;
+        private int _leaversFrom = -1;
 
         public HeldAssembler(ConversionOptions options, bool orderManagers, Action<ConversionDiagnostic> report)
             : base(options, orderManagers, report)
@@ -73,6 +74,7 @@ namespace EntraInboundProvisioning.Scim
 
             EndInput();
             _completed = true;
+            _leaversFrom = Held.Count;
             foreach ((WorkerKey key, OperationFacts facts, byte[] data, OperationKind kind) in Extra)
             {
                 long ordinal = ++Offered;
@@ -95,11 +97,17 @@ namespace EntraInboundProvisioning.Scim
             worker.ChosenHeld = h;
         }
 
-        /// <summary>Offers every chosen row in input order, as the streaming pass of a two-pass run does.</summary>
+        /// <summary>
+        /// Offers the leavers' disables first (so a run the daily request limit cuts short still sends them), then every
+        /// chosen row in input order, as the streaming pass of a two-pass run does.
+        /// </summary>
         private IEnumerable<BulkRequest> Replay()
         {
-            for (int h = 0; h < Held.Count; h++)
+            int count = Held.Count;
+            int leavers = _leaversFrom < 0 ? 0 : count - _leaversFrom;
+            for (int i = 0; i < count; i++)
             {
+                int h = i < leavers ? _leaversFrom + i : i - leavers;
                 ref Held held = ref Held[h];
                 if (held.State is HeldState.NotSent or HeldState.Unchanged)
                 {

@@ -70,7 +70,7 @@ namespace EntraInboundProvisioning.Scim
 
         protected ManagerOrder Order { get; }
 
-        /// <summary>Operations that do not come from the input (leavers), sent after everything else.</summary>
+        /// <summary>Operations that do not come from the input (leavers) that the run has not placed yet.</summary>
         protected IReadOnlyList<(WorkerKey Key, OperationFacts Facts, byte[] Data, OperationKind Kind)> Extra
             => (IReadOnlyList<(WorkerKey, OperationFacts, byte[], OperationKind)>?)_extra ?? Array.Empty<(WorkerKey, OperationFacts, byte[], OperationKind)>();
 
@@ -125,8 +125,11 @@ namespace EntraInboundProvisioning.Scim
         /// <summary>A row without an externalId: counted, so the rows of both passes stay aligned.</summary>
         public void AddWithoutWorker() => Offered++;
 
-        /// <summary>Adds an operation that does not come from the input (a leaver), sent after everything else.</summary>
-        public void AddAfterInput(WorkerKey key, in OperationFacts facts, byte[] data, OperationKind kind)
+        /// <summary>
+        /// Adds an operation that does not come from the input (a leaver's disable). It goes before the input's
+        /// operations when the run can still place it there (see the overrides), else after everything else.
+        /// </summary>
+        public virtual void AddLeaver(WorkerKey key, in OperationFacts facts, byte[] data, OperationKind kind)
         {
             _extra ??= new List<(WorkerKey, OperationFacts, byte[], OperationKind)>();
             _extra.Add((key, facts, data, kind));

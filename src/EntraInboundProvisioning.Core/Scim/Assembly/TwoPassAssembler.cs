@@ -11,6 +11,7 @@ namespace EntraInboundProvisioning.Scim
     internal sealed class TwoPassAssembler : OperationAssembler
     {
         private long _indexed;
+        private long _leaversPlaced;
         private bool _indexEnded;
         private bool _inputEnded;
         private bool _completed;
@@ -52,6 +53,24 @@ namespace EntraInboundProvisioning.Scim
             _indexEnded = true;
             Choice.ThrowOnRepeats();
             Order.ReportSelfManaged();
+        }
+
+        /// <summary>
+        /// Leavers are decided when the first pass ends, before the second reads a row: they are placed then, so the
+        /// first requests carry the disables (a run cut short by the daily request limit still sends them).
+        /// </summary>
+        public override void AddLeaver(WorkerKey key, in OperationFacts facts, byte[] data, OperationKind kind)
+        {
+            if (!_indexEnded || Offered > 0)
+            {
+                base.AddLeaver(key, facts, data, kind);
+                return;
+            }
+
+            // Ordinals after the input's: a leaver is missing from the input, so no row of it competes.
+            int w = Choice.Register(key, facts.ExternalId, null, 0, _indexed + ++_leaversPlaced, out _);
+            Operations++;
+            Order.Place(w, facts, data, null, 0, kind);
         }
 
         public override void Add(WorkerKey key, in OperationFacts facts, WorkerKey? manager, string? source, long row, ReadOnlySpan<byte> data, OperationKind kind)
@@ -121,7 +140,7 @@ namespace EntraInboundProvisioning.Scim
             Tail = Finish().GetEnumerator();
         }
 
-        /// <summary>Leavers go after every record of the input, nobody waiting for them; then whatever still waits.</summary>
+        /// <summary>Leavers not placed first go after every record of the input, nobody waiting for them; then whatever still waits.</summary>
         private IEnumerable<BulkRequest> Finish()
         {
             foreach ((WorkerKey key, OperationFacts facts, byte[] data, OperationKind kind) in Extra)

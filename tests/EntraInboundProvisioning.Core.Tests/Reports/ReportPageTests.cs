@@ -1,0 +1,201 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using EntraInboundProvisioning.Mapping;
+using EntraInboundProvisioning.Reports;
+using EntraInboundProvisioning.Scim;
+using EntraInboundProvisioning.Sources;
+using EntraInboundProvisioning.State;
+using Xunit;
+using static EntraInboundProvisioning.Tests.Scim.BulkRequestConverterTests;
+
+namespace EntraInboundProvisioning.Tests.Reports
+{
+    /// <summary>The run report: its figures against the state, its escaping of hostile HR values, its edge cases.</summary>
+    public sealed class ReportPageTests : IDisposable
+    {
+        private readonly string _directory = Directory.CreateTempSubdirectory("eip-report-").FullName;
+        private DateTimeOffset _clock = new DateTimeOffset(2026, 11, 1, 6, 0, 0, TimeSpan.Zero);
+
+        public void Dispose() => Directory.Delete(_directory, true);
+
+        private string StatePath => Path.Combine(_directory, "contoso.state");
+
+        private static AttributeMapping Mapping() => TestMappings.Minimal(MappingNode.ForColumn("title", "T"));
+
+        private static IRecord[] Workers(IEnumerable<int> ids, Func<int, string>? upn = null, Func<int, string>? title = null)
+            => ids.Select((i, n) => Row(n + 1, ("Id", i == 666 ? "<script>alert(1)</script>" : $"W{i}"), ("Upn", upn?.Invoke(i) ?? $"w{i}@contoso.com"), ("T", title?.Invoke(i) ?? "Clerk"))).ToArray();
+
+        /// <summary>One daily run: converted with the state, every request accepted, committed with its times and calls.</summary>
+        private ConversionSummary Day(IRecord[] records, int threshold = 100)
+        {
+            _clock = _clock.AddDays(1);
+            using RunState state = RunState.Acquire(StatePath, Guid.NewGuid());
+            var requests = new List<BulkRequest>();
+            ConversionSummary summary;
+            using (var converter = new BulkRequestConverter(Mapping(), new ConversionOptions { LeaverThreshold = new LeaverThreshold(threshold) }, state, _ => { }))
+            {
+                requests.AddRange(converter.ConvertAll(() => records));
+                summary = converter.Summary();
+            }
+
+            foreach (BulkRequest request in requests)
+            {
+                state.RecordAccepted(request, _clock.AddMinutes(1));
+            }
+
+            state.Commit(new RunRecord { StartedAt = _clock, CompletedAt = _clock.AddMinutes(2), Plan = summary, Requests = requests.Count, Calls = requests.Count, Accepted = state.AcceptedRequests, AcceptedRecords = state.AcceptedRecords });
+            return summary;
+        }
+
+        private void Failed(params (string ExternalId, string Error)[] outcomes)
+        {
+            using RunState state = RunState.Acquire(StatePath, Guid.NewGuid());
+            foreach ((string id, string error) in outcomes)
+            {
+                state.RecordOutcome(id, failed: true, _clock.AddMinutes(10), error);
+            }
+
+            state.Commit();
+        }
+
+        private static EntraInboundProvisioning.Logs.ProvisioningLogEntry Entry(string externalId, string status, DateTimeOffset at, string? code = null, string? reason = null)
+            => new EntraInboundProvisioning.Logs.ProvisioningLogEntry { ExternalId = externalId, Status = status, ActivityDateTime = at, ErrorCode = code, Reason = reason, Action = "update" };
+
+        private string Page(ProvisioningReport report)
+        {
+            using var text = new StringWriter();
+            ReportPage.Write(report, text);
+            return text.ToString();
+        }
+
+        [Fact]
+        public void HostileHRValuesAreShownAsTextAndThePageLoadsNothing()
+        {
+            Day(Workers(Enumerable.Range(1, 10).Append(666)));
+            Day(Workers(Enumerable.Range(1, 10).Append(666), upn: i => i == 666 ? "\"><img src=x onerror=alert(2)>@contoso.com" : $"w{i}@contoso.com", title: i => i == 666 ? "Chief" : "Clerk"));
+            Failed(("<script>alert(1)</script>", "AzureActiveDirectoryInvalidUserPrincipalName: '\"><img src=x onerror=alert(2)>' </td></table><script>x()</script>"));
+
+            ProvisioningReport report = ProvisioningReport.Read(StatePath);
+            report.Title = "<b>Contoso</b> & \"HR\"";
+            string html = Page(report);
+
+            Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("<img", html, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("<b>Contoso", html, StringComparison.Ordinal);
+            Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", html, StringComparison.Ordinal);
+            Assert.Contains("&quot;&gt;&lt;img src=x onerror=alert(2)&gt;", html, StringComparison.Ordinal);
+            Assert.Contains("&lt;b&gt;Contoso&lt;/b&gt; &amp; &quot;HR&quot;", html, StringComparison.Ordinal);
+
+            // Nothing to fetch, no script, and a policy that forbids both.
+            Assert.DoesNotMatch(new Regex(@"<[a-z][^>]*\s(src|href)\s*=", RegexOptions.IgnoreCase), html);
+            Assert.DoesNotContain("url(", html, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("default-src 'none'", html, StringComparison.Ordinal);
+
+            // The page parses as markup (every element closed) once the doctype and the void meta tags are set aside.
+            string body = Regex.Replace(html.Substring(html.IndexOf("<html", StringComparison.Ordinal)), "<meta [^>]*>", string.Empty);
+            XDocument.Parse(body);
+
+            // The Markdown summary cannot carry markup or links either.
+            string markdown = ReportSummary.Write(report);
+            Assert.DoesNotContain("<b>", markdown, StringComparison.Ordinal);
+            Assert.Contains("\\<b\\>Contoso\\</b\\>", markdown, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void TheFiguresAreTheStatesAndAnUnusualDayIsFlagged()
+        {
+            var everyone = Enumerable.Range(1, 200).ToList();
+            Day(Workers(everyone));
+            for (int day = 0; day < 6; day++)
+            {
+                // A usual day: one leaver, two movers.
+                everyone.Remove(everyone[0]);
+                Day(Workers(everyone, title: i => i % 50 == day ? "Chief" : "Clerk"));
+            }
+
+            // Today: 12 leave, 3 of them the same day their last change failed; 5 others fail in the cycle.
+            List<int> leaving = everyone.Take(12).ToList();
+            everyone = everyone.Skip(12).ToList();
+            ConversionSummary today = Day(Workers(everyone));
+            Failed(everyone.Take(4).Select(i => ($"W{i}", "AzureActiveDirectoryInvalidUserPrincipalName: bad")).Append(($"W{everyone[4]}", "InvalidDateTimeFormat: Not a date")).ToArray());
+
+            ProvisioningReport report = ProvisioningReport.Read(StatePath);
+            Assert.Equal(8, report.History.Count);
+            Headline leavers = report.Headlines.Single(h => h.Name == "Leavers");
+            Assert.Equal(12, leavers.Value);
+            Assert.Equal(1, leavers.Median);
+            Assert.True(leavers.Unusual);
+            Assert.Equal("12.0× the 30-run median (1)", leavers.Comparison);
+            Assert.False(report.Headlines.Single(h => h.Name == "Joiners").Unusual);
+
+            Assert.Equal(12, report.LeaverCount);
+            Assert.Equal(leaving.Select(i => $"W{i}").OrderBy(s => s, StringComparer.OrdinalIgnoreCase), report.Leavers.Select(l => l.ExternalId));
+            Assert.Equal(("100", 100), (report.LeaverThreshold, report.LeaversAllowed));
+
+            Assert.Equal(new[] { ("AzureActiveDirectoryInvalidUserPrincipalName", 4L), ("InvalidDateTimeFormat", 1L) }, report.Failures.Select(f => (f.Code, f.Count)));
+            Assert.NotNull(report.Failures[0].Cause);
+            Assert.Equal(5, report.FailedWorkers);
+            Assert.Equal(today.Leavers, report.LastRun!.Leavers);
+
+            string html = Page(report);
+            Assert.Contains("Unusual:", html, StringComparison.Ordinal);
+            Assert.Contains(System.Net.WebUtility.HtmlEncode("leavers 12, 12.0× the 30-run median (1)"), html, StringComparison.Ordinal);
+            Assert.Contains("4 worker(s)", html, StringComparison.Ordinal);
+            Assert.Contains("12 worker(s) disabled", html, StringComparison.Ordinal);
+            Assert.Equal(1, Regex.Count(html, @"<rect [^>]*><title>[^<]*: 200 joiners</title>"));
+            Assert.Equal(7, Regex.Count(html, @"<rect [^>]*><title>[^<]*: [0-9,]+ leavers</title>"));
+            Assert.Contains("W" + everyone[0], ReportSummary.Write(report) + html, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void AStateWithoutRunsAndARunWithOnlyFailuresGiveAPageThatSaysSo()
+        {
+            // A state that only learned outcomes has no run on record.
+            using (RunState state = RunState.Acquire(StatePath, Guid.NewGuid()))
+            {
+                state.Commit();
+            }
+
+            ProvisioningReport empty = ProvisioningReport.Read(StatePath);
+            Assert.Null(empty.LastRun);
+            Assert.Empty(empty.Headlines);
+            string html = Page(empty);
+            Assert.Contains("No run has been recorded in this state yet.", html, StringComparison.Ordinal);
+            Assert.Contains("The charts need two runs or more on record.", html, StringComparison.Ordinal);
+            Assert.Contains("No run has been recorded", ReportSummary.Write(empty), StringComparison.Ordinal);
+
+            // One run, and every record of it failed in the cycle.
+            File.Delete(StatePath);
+            Day(Workers(Enumerable.Range(1, 30)));
+            Failed(Enumerable.Range(1, 30).Select(i => ($"W{i}", "AzureActiveDirectoryInvalidUserPrincipalName: bad")).ToArray());
+            ProvisioningReport failing = ProvisioningReport.Read(StatePath);
+            Assert.Equal(30, failing.FailedWorkers);
+            Assert.Equal(30, failing.LastRun!.CycleFailures);
+            Assert.All(failing.Headlines, h => Assert.Null(h.Median));
+            Assert.Contains("30 worker(s) whose last cycle failed", ReportSummary.Write(failing), StringComparison.Ordinal);
+            Assert.Contains("<code>AzureActiveDirectoryInvalidUserPrincipalName</code> 30 worker(s)", Page(failing), StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void LogEntriesAddFailuresTheStateHasNotLearnedAndSettleOnesALaterSuccessResolved()
+        {
+            Day(Workers(Enumerable.Range(1, 5)));
+            Failed(("W1", "SomeError: old"));
+            var logs = new LogDigest();
+            logs.Add(Entry("W1", "success", _clock.AddMinutes(30)));
+            logs.Add(Entry("W2", "failure", _clock.AddMinutes(30), "UnableToResolveReferenceAttributeValue", "no manager"));
+            logs.Add(Entry("W3", "success", _clock.AddMinutes(30)));
+
+            ProvisioningReport report = ProvisioningReport.Read(StatePath, logs);
+            FailureGroup group = Assert.Single(report.Failures);
+            Assert.Equal("UnableToResolveReferenceAttributeValue", group.Code);
+            Assert.Equal("W2", Assert.Single(group.Workers).ExternalId);
+            Assert.Equal(3, report.LogEntries);
+            Assert.Equal(2, report.LogStatuses["success"]);
+        }
+    }
+}
