@@ -73,8 +73,15 @@ Import-Module EntraInboundProvisioning -ErrorAction SilentlyContinue
 if ($MemoryBudgetMB -gt 0 -and $null -ne [GC].GetMethod('RefreshMemoryLimit', [Type[]]@())) {
     # A heap that grows into the sandbox's limit gets the job killed; one held at 75 % of the budget collects instead.
     # Set first, while the heap is small. (.NET 8: PowerShell 7.4 and later; earlier versions run without the cap.)
-    [AppContext]::SetData('GCHeapHardLimit', [uint64]($MemoryBudgetMB * 0.75 * 1MB))
-    [GC]::RefreshMemoryLimit()
+    try {
+        [AppContext]::SetData('GCHeapHardLimit', [uint64]($MemoryBudgetMB * 0.75 * 1MB))
+        [GC]::RefreshMemoryLimit()
+    }
+    catch {
+        # A budget smaller than the heap already in use; the budget check below refuses the day.
+        [AppContext]::SetData('GCHeapHardLimit', $null)
+        Write-Warning "The heap could not be held to 75 % of $MemoryBudgetMB MB: $($_.Exception.InnerException.Message)"
+    }
 }
 
 # Azure Storage's Blob REST API, as far as this runbook needs it: lease, read, write.

@@ -39,6 +39,22 @@ namespace EntraInboundProvisioning.Graph
         public AccessTokenProvider Tokens => _tokens;
 
         /// <summary>
+        /// How far the service's clock is ahead of this machine's (negative when behind), from the Date header of the latest
+        /// answer; null before any answer has one. The header counts whole seconds, so this is up to a second short.
+        /// Log entries carry the service's time and acceptances this machine's: comparing the two needs it.
+        /// </summary>
+        public TimeSpan? ServerClockOffset
+        {
+            get
+            {
+                long ticks = Interlocked.Read(ref _serverClockOffsetTicks);
+                return ticks == long.MinValue ? null : TimeSpan.FromTicks(ticks);
+            }
+        }
+
+        private long _serverClockOffsetTicks = long.MinValue;
+
+        /// <summary>
         /// An HTTP handler that validates certificates normally, or, for a test endpoint, trusts exactly the given
         /// certificate (the emulator's) and nothing else.
         /// </summary>
@@ -160,6 +176,11 @@ namespace EntraInboundProvisioning.Graph
 
                 using (response)
                 {
+                    if (response.Headers.Date is DateTimeOffset serverNow)
+                    {
+                        Interlocked.Exchange(ref _serverClockOffsetTicks, (serverNow - DateTimeOffset.UtcNow).Ticks);
+                    }
+
                     string? requestId = Header(response, "request-id");
                     TimeSpan? retryAfter = response.Headers.RetryAfter?.Delta
                         ?? (response.Headers.RetryAfter?.Date is DateTimeOffset date ? date - DateTimeOffset.UtcNow : null);

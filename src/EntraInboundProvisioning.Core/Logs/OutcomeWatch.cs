@@ -9,7 +9,11 @@ namespace EntraInboundProvisioning.Logs
     /// since a time, oldest first; each later read asks only for entries after the newest one seen, less a small overlap
     /// (the log may show an entry a little after entries stamped later), and entries met twice are known by their id. A
     /// record's outcome is its first entry at or after the moment its upload was accepted; once every record has one,
-    /// the watch is complete and reading stops.
+    /// the watch is complete and reading stops. Acceptances are this machine's time and entries the service's: with the
+    /// service's clock offset known (<see cref="ServerClockOffset"/>, from the Date header of its answers), an entry counts
+    /// from a second before the acceptance in the service's time; without it, from a minute before. An entry of an earlier
+    /// upload, written by a cycle that ended more than that before this one was accepted, is therefore not taken for its
+    /// outcome (the service runs a job's cycles about 40 minutes apart).
     /// </summary>
     public sealed class OutcomeWatch
     {
@@ -20,6 +24,16 @@ namespace EntraInboundProvisioning.Logs
         /// </summary>
         public static readonly TimeSpan DefaultOverlap = TimeSpan.FromSeconds(30);
 
+        /// <summary>
+        /// How much earlier than an acceptance (in the service's time) an entry may be and still answer it, with the clocks'
+        /// offset known. The offset read from a Date header (whole seconds) is up to a second short, which already moves the
+        /// bound earlier; this covers the time the acceptance took to arrive here.
+        /// </summary>
+        public static readonly TimeSpan KnownClockTolerance = TimeSpan.FromSeconds(1);
+
+        /// <summary>The same with the offset unknown (an answer without a Date header): clocks of machines kept by NTP agree far better than this.</summary>
+        public static readonly TimeSpan UnknownClockTolerance = TimeSpan.FromMinutes(1);
+
         private readonly string _jobId;
         private readonly Dictionary<string, DateTimeOffset> _waiting;
         private readonly TimeSpan _overlap;
@@ -28,7 +42,7 @@ namespace EntraInboundProvisioning.Logs
         private DateTimeOffset? _newest;
         private int _pruneAt = 4096;
 
-        /// <summary>Watches <paramref name="records"/> (externalId, earliest entry that counts as its outcome) from <paramref name="since"/>.</summary>
+        /// <summary>Watches <paramref name="records"/> (externalId, when its upload was accepted in this machine's time; MinValue: any entry) from <paramref name="since"/>.</summary>
         public OutcomeWatch(string jobId, IEnumerable<KeyValuePair<string, DateTimeOffset>> records, DateTimeOffset since, TimeSpan? overlap = null)
         {
             _jobId = jobId;
@@ -43,6 +57,9 @@ namespace EntraInboundProvisioning.Logs
 
             Wanted = _waiting.Count;
         }
+
+        /// <summary>How far the service's clock is ahead of this machine's, when known (<see cref="Graph.GraphClient.ServerClockOffset"/>).</summary>
+        public Func<TimeSpan?>? ServerClockOffset { get; set; }
 
         /// <summary>Records watched.</summary>
         public int Wanted { get; }
@@ -89,13 +106,28 @@ namespace EntraInboundProvisioning.Logs
                 Prune();
             }
 
-            if (_waiting.TryGetValue(entry.ExternalId, out DateTimeOffset earliest) && entry.ActivityDateTime >= earliest)
+            if (_waiting.TryGetValue(entry.ExternalId, out DateTimeOffset accepted) && entry.ActivityDateTime >= Earliest(accepted))
             {
                 _waiting.Remove(entry.ExternalId);
                 return true;
             }
 
             return false;
+        }
+
+        /// <summary>The earliest entry time, in the service's clock, that can be the outcome of an upload accepted at <paramref name="accepted"/> (this machine's clock).</summary>
+        private DateTimeOffset Earliest(DateTimeOffset accepted)
+        {
+            if (accepted == DateTimeOffset.MinValue)
+            {
+                return accepted;
+            }
+
+            TimeSpan? offset = ServerClockOffset?.Invoke();
+            TimeSpan shift = offset is TimeSpan known ? known - KnownClockTolerance : -UnknownClockTolerance;
+            return shift < TimeSpan.Zero && accepted - DateTimeOffset.MinValue < -shift ? DateTimeOffset.MinValue
+                : shift > TimeSpan.Zero && DateTimeOffset.MaxValue - accepted < shift ? DateTimeOffset.MaxValue
+                : accepted + shift;
         }
 
         /// <summary>Ids are remembered only while a later read can meet them again (within the overlap of the newest).</summary>

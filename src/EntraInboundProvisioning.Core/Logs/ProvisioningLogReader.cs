@@ -24,7 +24,11 @@ namespace EntraInboundProvisioning.Logs
         public ProvisioningLogReader(ProvisioningApi api, bool keepRawJson = false)
         {
             _page = (url, ct) => api.GetLogPageAsync(url, keepRawJson, Tally, ct);
+            ServerClockOffset = () => api.Graph.ServerClockOffset;
         }
+
+        /// <summary>How far the service's clock is ahead of this machine's, when known (null for a page source without one).</summary>
+        public Func<TimeSpan?>? ServerClockOffset { get; }
 
         /// <summary>What the reads cost (filled when the reader reads the session's logs).</summary>
         public GraphReadTally Tally { get; } = new GraphReadTally();
@@ -83,7 +87,10 @@ namespace EntraInboundProvisioning.Logs
         /// <param name="overlap">How far before the newest entry seen each later read starts (<see cref="OutcomeWatch.DefaultOverlap"/>).</param>
         public async Task<LogWaitResult> WaitForOutcomesAsync(string jobId, IReadOnlyCollection<string> externalIds, DateTimeOffset since, TimeSpan pollInterval, TimeSpan timeout, IProgress<(int Found, int Wanted)>? progress, CancellationToken cancellationToken, IReadOnlyDictionary<string, DateTimeOffset>? notBefore = null, TimeSpan? overlap = null)
         {
-            var watch = new OutcomeWatch(jobId, externalIds.Select(id => new KeyValuePair<string, DateTimeOffset>(id, notBefore is not null && notBefore.TryGetValue(id, out DateTimeOffset earliest) ? earliest : DateTimeOffset.MinValue)), since, overlap);
+            var watch = new OutcomeWatch(jobId, externalIds.Select(id => new KeyValuePair<string, DateTimeOffset>(id, notBefore is not null && notBefore.TryGetValue(id, out DateTimeOffset earliest) ? earliest : DateTimeOffset.MinValue)), since, overlap)
+            {
+                ServerClockOffset = ServerClockOffset,
+            };
             var outcomes = new List<ProvisioningLogEntry>();
             DateTimeOffset deadline = DateTimeOffset.UtcNow + timeout;
             int polls = 0;

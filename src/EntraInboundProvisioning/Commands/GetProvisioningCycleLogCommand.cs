@@ -143,8 +143,8 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             {
                 if (ExternalId is not null)
                 {
-                    // The service's clock may differ a little from this machine's.
-                    DateTimeOffset earliest = AcceptedAt is DateTimeOffset accepted ? accepted.AddMinutes(-1) : DateTimeOffset.MinValue;
+                    // The watch allows for the service's clock differing from this machine's.
+                    DateTimeOffset earliest = AcceptedAt ?? DateTimeOffset.MinValue;
                     _waitFor.AddRange(ExternalId.Select(id => new KeyValuePair<string, DateTimeOffset>(id, earliest)));
                 }
 
@@ -305,13 +305,15 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             string source = "given";
             if (_waitFor.Count == 0 && learner is not null)
             {
-                // The state knows what it accepted: wait for those records, each from its acceptance (less a minute for clocks).
-                records = learner.AwaitingOutcome(since).Select(p => new KeyValuePair<string, DateTimeOffset>(p.Key, p.Value.AddMinutes(-1)));
+                // The state knows what it accepted: wait for those records, each from its acceptance (kept to the second, so
+                // up to a second early, which errs the safe way).
+                records = learner.AwaitingOutcome(since);
                 source = "the state holds as awaiting an outcome";
             }
 
             string jobId = TargetJob();
-            var watch = new OutcomeWatch(jobId, records, since);
+            ProvisioningLogReader reader = NewReader();
+            var watch = new OutcomeWatch(jobId, records, since) { ServerClockOffset = reader.ServerClockOffset };
             if (watch.Wanted == 0)
             {
                 if (_waitFor.Count == 0 && learner is not null)
@@ -324,7 +326,6 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 ThrowTerminatingError(new ErrorRecord(new PSArgumentException("-Wait needs records to wait for: -ExternalId, Send-ScimBulkRequest results on the pipeline, -JournalPath, or -StatePath (the records the state holds as awaiting an outcome)."), "NothingToWaitFor", ErrorCategory.InvalidArgument, null));
             }
 
-            ProvisioningLogReader reader = NewReader();
             var report = new LogReadReport(this, reader, $"Waiting for the outcomes of {watch.Wanted:N0} record(s) in the provisioning logs");
             DateTimeOffset deadline = DateTimeOffset.UtcNow + Timeout;
             int polls = 0;

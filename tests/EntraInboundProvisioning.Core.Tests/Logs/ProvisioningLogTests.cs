@@ -9,12 +9,12 @@ namespace EntraInboundProvisioning.Tests.Logs
 {
     public class ProvisioningLogTests
     {
-        internal static ProvisioningLogEntry Entry(string cycle, int minute, string externalId, string action, string status, string? errorCode = null)
+        internal static ProvisioningLogEntry Entry(string cycle, int minute, string externalId, string action, string status, string? errorCode = null, int second = 0)
         {
             string json = JsonSerializer.Serialize(new Dictionary<string, object?>
             {
-                ["id"] = $"{cycle}-{externalId}-{minute}",
-                ["activityDateTime"] = new DateTimeOffset(2026, 11, 22, 10, minute, 0, TimeSpan.Zero).ToString("o"),
+                ["id"] = $"{cycle}-{externalId}-{minute}-{second}",
+                ["activityDateTime"] = new DateTimeOffset(2026, 11, 22, 10, minute, second, TimeSpan.Zero).ToString("o"),
                 ["cycleId"] = cycle,
                 ["changeId"] = $"change-{externalId}",
                 ["jobId"] = "API2AAD.job",
@@ -199,7 +199,7 @@ namespace EntraInboundProvisioning.Tests.Logs
             Assert.Equal(since, first.Since);
             Assert.Equal("job", first.JobId);
 
-            Assert.False(watch.Offer(Entry("c1", 2, "1", "create", "failure", "X")), "an entry older than the record's upload is not its outcome");
+            Assert.False(watch.Offer(Entry("c1", 1, "1", "create", "failure", "X")), "an entry older than the record's upload (less a minute, the clocks' offset unknown) is not its outcome");
             Assert.True(watch.Offer(Entry("c1", 4, "1", "update", "success")));
             Assert.False(watch.Offer(Entry("c1", 6, "1", "update", "success")), "one outcome per record");
             Assert.True(watch.Offer(Entry("c1", 10, "2", "create", "success")));
@@ -213,6 +213,26 @@ namespace EntraInboundProvisioning.Tests.Logs
             Assert.Equal(seen, watch.EntriesSeen);
             Assert.True(watch.Offer(Entry("c2", 11, "3", "create", "success")));
             Assert.True(watch.IsComplete);
+        }
+
+        [Fact]
+        public void WithTheServicesClockKnownAnEntryOfAnEarlierUploadSecondsBeforeIsNotTheOutcome()
+        {
+            // A cycle still running when the upload was accepted writes an entry for the worker's previous upload: with the
+            // service's clock known to be 30 s ahead, an entry 5 s before the acceptance (in its time) is not the outcome.
+            DateTimeOffset since = new DateTimeOffset(2026, 11, 22, 10, 0, 0, TimeSpan.Zero);
+            TimeSpan? offset = TimeSpan.FromSeconds(30);
+            DateTimeOffset acceptedHere = new DateTimeOffset(2026, 11, 22, 10, 4, 30, TimeSpan.Zero); // 10:05:00 for the service
+            var watch = new OutcomeWatch("job", new Dictionary<string, DateTimeOffset> { ["1"] = acceptedHere }, since) { ServerClockOffset = () => offset };
+            Assert.False(watch.Offer(Entry("c1", 4, "1", "update", "success", second: 55)));
+            Assert.False(watch.Offer(Entry("c1", 4, "1", "update", "success", second: 40)), "in this machine's time it would be after the acceptance");
+            Assert.True(watch.Offer(Entry("c2", 5, "1", "update", "failure", "X", second: 20)));
+
+            // Unknown offset: a minute either way.
+            offset = null;
+            var loose = new OutcomeWatch("job", new Dictionary<string, DateTimeOffset> { ["1"] = acceptedHere }, since) { ServerClockOffset = () => offset };
+            Assert.False(loose.Offer(Entry("c1", 3, "1", "update", "success", second: 29)));
+            Assert.True(loose.Offer(Entry("c1", 3, "1", "update", "success", second: 31)));
         }
 
         [Fact]

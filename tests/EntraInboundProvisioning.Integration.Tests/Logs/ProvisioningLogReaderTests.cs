@@ -72,6 +72,20 @@ namespace EntraInboundProvisioning.IntegrationTests.Logs
         }
 
         [Fact]
+        public async Task LearnsHowFarTheServicesClockIsFromTheDateHeaderOfItsAnswers()
+        {
+            await using var emulator = await IntegrationTests.Emulator.StartAsync(IntegrationTests.Emulator.FastReports());
+            ProvisioningApi api = emulator.SecretSession(reads: IntegrationTests.Emulator.FastReads());
+            var reader = new ProvisioningLogReader(api);
+            Assert.Null(reader.ServerClockOffset!());
+            await SendAsync(api, emulator, ("K1", "k1@contoso.com", true, null));
+
+            // The emulator shares this machine's clock; the Date header counts whole seconds, so the offset is up to one short.
+            TimeSpan offset = reader.ServerClockOffset!() ?? throw new InvalidOperationException("no offset after an answer");
+            Assert.InRange(offset.TotalSeconds, -1.5, 0.1);
+        }
+
+        [Fact]
         public async Task FiltersByStatusActionAndRecord()
         {
             await using var emulator = await IntegrationTests.Emulator.StartAsync(IntegrationTests.Emulator.FastReports());
