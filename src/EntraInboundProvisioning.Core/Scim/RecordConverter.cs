@@ -109,7 +109,7 @@ namespace EntraInboundProvisioning.Scim
                 string trimmed = WorkerKey.Normalize(externalId);
                 if (trimmed.Length != externalId.Length && trimmed.Length > 0)
                 {
-                    Report(new ConversionDiagnostic(DiagnosticSeverity.Warning, "ExternalIdTrimmed", $"{Where(record)}: externalId '{externalId}' has leading or trailing whitespace; it is sent as '{trimmed}', the same worker.", record.Source, record.Number, "externalId", trimmed));
+                    Report(new ConversionDiagnostic(DiagnosticSeverity.Warning, "ExternalIdTrimmed", $"{Where(record)}: externalId '{externalId}' has leading or trailing whitespace or invisible characters; it is sent as '{trimmed}', the same worker.", record.Source, record.Number, "externalId", trimmed));
                 }
 
                 externalId = trimmed.Length == 0 ? null : trimmed;
@@ -208,7 +208,7 @@ namespace EntraInboundProvisioning.Scim
                 if (string.Equals(reference[i].Key, "value", StringComparison.OrdinalIgnoreCase) && reference[i].Value is string value && WorkerKey.Normalize(value) is string trimmed && trimmed.Length != value.Length && trimmed.Length > 0)
                 {
                     reference[i] = new KeyValuePair<string, object?>(reference[i].Key, trimmed);
-                    Report(new ConversionDiagnostic(DiagnosticSeverity.Warning, "ExternalIdTrimmed", $"{Where(record)}: the manager reference '{value}' of externalId '{externalId}' has leading or trailing whitespace; it is sent as '{trimmed}'.", record.Source, record.Number, "manager", externalId));
+                    Report(new ConversionDiagnostic(DiagnosticSeverity.Warning, "ExternalIdTrimmed", $"{Where(record)}: the manager reference '{value}' of externalId '{externalId}' has leading or trailing whitespace or invisible characters; it is sent as '{trimmed}'.", record.Source, record.Number, "manager", externalId));
                 }
             }
         }

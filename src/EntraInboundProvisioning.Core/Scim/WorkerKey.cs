@@ -32,11 +32,30 @@ namespace EntraInboundProvisioning.Scim
         }
 
         /// <summary>
-        /// The externalId a worker is sent and kept under: without leading or trailing whitespace. The service does not
-        /// document trimming, so "E2 " would reach it as a worker of its own (a second account, and E2 a leaver); an
-        /// HR key with a stray space is a typing slip, never a different person.
+        /// The externalId a worker is sent and kept under: without leading or trailing whitespace or invisible format
+        /// characters (zero-width space and joiners, word joiner, byte order mark, direction marks: Unicode category Cf).
+        /// The service does not document trimming, so "E2 " would reach it as a worker of its own (a second account, and E2
+        /// a leaver); an HR key with a stray space, or an invisible character pasted from a web page or a chat, is a slip,
+        /// never a different person.
         /// </summary>
-        public static string Normalize(string externalId) => externalId.Trim();
+        public static string Normalize(string externalId)
+        {
+            int start = 0;
+            int end = externalId.Length;
+            while (start < end && IsPadding(externalId[start]))
+            {
+                start++;
+            }
+
+            while (end > start && IsPadding(externalId[end - 1]))
+            {
+                end--;
+            }
+
+            return start == 0 && end == externalId.Length ? externalId : externalId.Substring(start, end - start);
+        }
+
+        private static bool IsPadding(char c) => char.IsWhiteSpace(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format;
 
         /// <summary>The bulkId of the worker's operation: the key's bytes as a version 8 (custom) UUID.</summary>
         public string ToBulkId()
