@@ -91,6 +91,69 @@ Describe 'an input file that is missing tonight' {
     }
 }
 
+Describe 'an input that arrives empty tonight' {
+    It 'infers no leaver when one of several inputs is empty (a header-only file, a -Source whose query returned nothing), unless -Force' {
+        $job = NewJob 'Empty input'
+        $state = Join-Path $TestDrive 'empty.state'
+        $staff = Save (Workers 'S' 60) 'e-staff.csv'
+        $interns = Save (Workers 'J' 2) 'e-interns.csv'
+        ConvertTo-ScimBulkRequest -Path $staff, $interns -AttributeMapping $Mapping -StatePath $state | Send-ScimBulkRequest -ServicePrincipalId $job.id -StatePath $state | Out-Null
+        RunCycle $job
+        $before = Calls $job
+        Set-Content -Path $interns -Value '"Id","Upn","Name","Title","Status","Boss"'
+
+        $results = @(ConvertTo-ScimBulkRequest -Path $staff, $interns -AttributeMapping $Mapping -StatePath $state -ErrorVariable errs -ErrorAction SilentlyContinue -WarningVariable warns -WarningAction SilentlyContinue -InformationVariable info |
+                Send-ScimBulkRequest -ServicePrincipalId $job.id -StatePath $state)
+        $results.Count | Should -Be 0
+        $errs.FullyQualifiedErrorId | Should -BeLike 'NoRecords*'
+        ($warns.Message -join "`n") | Should -Match ([regex]::Escape("'$interns' has no records (-Force if its workers really all left); any worker there would look like a leaver, so none is inferred in this run."))
+        ($info | Where-Object Tags -contains 'Summary').MessageData.LeaversInferred | Should -BeFalse
+
+        # A -Source given records by a query that returned none.
+        $sources = @(
+            @{ Name = 'staff'; Path = $staff; AttributeMapping = $Mapping }
+            @{ Name = 'interns'; InputObject = @(); AttributeMapping = $Mapping }
+        )
+        $results = @(ConvertTo-ScimBulkRequest -Source $sources -StatePath $state -WarningVariable warns -WarningAction SilentlyContinue | Send-ScimBulkRequest -ServicePrincipalId $job.id -StatePath $state)
+        $results.Count | Should -Be 0
+        ($warns.Message -join "`n") | Should -Match "The source 'interns' has no records"
+        Calls $job | Should -Be $before
+        RunCycle $job
+        1..2 | ForEach-Object { (User "J$_").enabled | Should -BeTrue }
+
+        # The interns really all left: said so, they are disabled.
+        $results = @(ConvertTo-ScimBulkRequest -Source $sources -StatePath $state -Force -WarningAction SilentlyContinue | Send-ScimBulkRequest -ServicePrincipalId $job.id -StatePath $state)
+        ($results.OperationCount | Measure-Object -Sum).Sum | Should -Be 2
+        RunCycle $job
+        1..2 | ForEach-Object { (User "J$_").enabled | Should -BeFalse }
+    }
+}
+
+Describe 'a run the leaver threshold refuses' {
+    It 'is on the state''s record, and the report of that day says it was refused' {
+        $job = NewJob 'Refused run'
+        $state = Join-Path $TestDrive 'refused.state'
+        $csv = Save (Workers 'R' 40) 'refused.csv'
+        ConvertTo-ScimBulkRequest -Path $csv -AttributeMapping $Mapping -StatePath $state | Send-ScimBulkRequest -ServicePrincipalId $job.id -StatePath $state | Out-Null
+        $half = @(Import-Csv $csv | Select-Object -First 20)
+        $half | Export-Csv $csv -NoTypeInformation
+        { ConvertTo-ScimBulkRequest -Path $csv -AttributeMapping $Mapping -StatePath $state | Send-ScimBulkRequest -ServicePrincipalId $job.id -StatePath $state } |
+            Should -Throw -ErrorId 'TooManyLeavers,*'
+        $history = @(Get-ProvisioningState -StatePath $state -History)
+        $history.Count | Should -Be 2
+        $history[-1].Refused | Should -Match '^TooManyLeavers: .*20 of the 40 active workers'
+        $history[-1].Calls | Should -Be 0
+        ($history | Format-Table | Out-String -Width 400) | Should -Match 'refused: TooManyLeavers'
+        (Export-ProvisioningReport -StatePath $state -AsMarkdown) | Should -Match 'was refused; nothing was sent: TooManyLeavers'
+        $page = Get-Content -Raw (Export-ProvisioningReport -StatePath $state -Path (Join-Path $TestDrive 'refused.html'))
+        $page | Should -Match 'The last run was refused; nothing was sent'
+
+        # A dry run that would be refused leaves no trace.
+        { ConvertTo-ScimBulkRequest -Path $csv -AttributeMapping $Mapping -StatePath $state -WhatIf } | Should -Throw -ErrorId 'TooManyLeavers,*'
+        @(Get-ProvisioningState -StatePath $state -History).Count | Should -Be 2
+    }
+}
+
 Describe 'rows of empty fields at the end of an export' {
     It 'hide nobody: they are skipped like blank lines, and the day''s leaver is disabled' {
         $job = NewJob 'Commas'

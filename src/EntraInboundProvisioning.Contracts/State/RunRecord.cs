@@ -35,6 +35,13 @@ namespace EntraInboundProvisioning.State
         /// <summary>True when the run ended before it could save the state (killed): this record was rebuilt from the state's journal.</summary>
         public bool Recovered { get; set; }
 
+        /// <summary>
+        /// Why the run was refused before it sent anything (the error id and its message, e.g. TooManyLeavers), or null
+        /// for a run that sent. A refused run is on record so that a report of that day says so, instead of showing the
+        /// previous run as the last one.
+        /// </summary>
+        public string? Refused { get; set; }
+
         /// <summary>Calls made to bulkUpload, retries included: what the run took from the tenant's daily request quota.</summary>
         public int Calls { get; set; }
 
@@ -58,7 +65,9 @@ namespace EntraInboundProvisioning.State
 
         /// <inheritdoc />
         public override string ToString()
-            => Recovered
+            => Refused is not null
+                ? $"Refused before sending: {Refused}"
+                : Recovered
                 ? $"{Accepted} request(s) accepted ({AcceptedRecords} record(s)) by a run that ended before it could save; recovered from the journal"
                 : $"{Accepted} of {Requests} request(s) accepted ({AcceptedRecords} record(s)){(Stopped ? ", stopped" : string.Empty)}";
     }

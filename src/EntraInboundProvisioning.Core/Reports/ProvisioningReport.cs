@@ -215,12 +215,12 @@ namespace EntraInboundProvisioning.Reports
         private List<Headline> MakeHeadlines()
         {
             var headlines = new List<Headline>();
-            if (LastRun is not RunRecord last)
+            if (LastRun is not RunRecord last || last.Refused is not null)
             {
-                return headlines;
+                return headlines; // a refused run sent nothing: its zeros say nothing against the others
             }
 
-            List<RunRecord> before = History.Take(History.Count - 1).Reverse().Take(Baseline).ToList();
+            List<RunRecord> before = History.Take(History.Count - 1).Where(r => r.Refused is null).Reverse().Take(Baseline).ToList();
             void Add(string name, long value, Func<RunRecord, long> of, string? note = null)
                 => headlines.Add(new Headline(name, value, before.Count == 0 ? null : Median(before.Select(of)), note));
 

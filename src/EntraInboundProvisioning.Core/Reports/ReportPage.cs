@@ -88,6 +88,13 @@ footer { margin-top: 2rem; font-size: .8rem; color: var(--muted); }
                 return;
             }
 
+            if (last.Refused is not null)
+            {
+                page.Raw("<div class=\"banner\"><strong>The last run was refused; nothing was sent:</strong> ").Text(last.Refused).Raw("</div>\n");
+                page.Raw("<p>").Text($"Refused at {Time(last.CompletedAt)}. The workers' state is as the run before left it.").Raw("</p>\n");
+                return;
+            }
+
             page.Raw("<p>").Text($"Started {Time(last.StartedAt)}, ended {Time(last.CompletedAt)}.");
             if (last.Recovered)
             {

@@ -26,6 +26,12 @@ namespace EntraInboundProvisioning.Reports
                 return text.ToString();
             }
 
+            if (last.Refused is not null)
+            {
+                text.Append(string.Format(Invariant, "- ⚠ Last run {0:yyyy-MM-dd HH:mm} UTC was refused; nothing was sent: ", last.CompletedAt.UtcDateTime)).Append(Plain(last.Refused)).Append('\n');
+                return text.ToString();
+            }
+
             text.Append(string.Format(Invariant, "Last run {0:yyyy-MM-dd HH:mm} UTC: {1:N0} joiner(s), {2:N0} mover(s), {3:N0} leaver(s), {4:N0} retried; {5:N0} of {6:N0} request(s) accepted ({7:N0} records), {8:N0} call(s) of the daily {9:N0}.",
                 last.StartedAt.UtcDateTime, last.Joiners, last.Movers, last.Leavers, last.Retries, last.Accepted, last.Requests, last.AcceptedRecords, Math.Max(last.Calls, last.Accepted), report.DailyRequestLimit));
             if (last.Stopped)

@@ -207,6 +207,7 @@ namespace EntraInboundProvisioning.Scim
                     NoRecords(file, "it is empty");
                 }
 
+                EmptyInput($"'{file}'");
                 yield break;
             }
             catch (Exception ex) when (ex is CsvFormatException or IOException or UnauthorizedAccessException)
@@ -275,9 +276,14 @@ namespace EntraInboundProvisioning.Scim
                     Progress?.Report(new ConversionProgress(indexing, file, record.Number, reader.Fraction));
                 }
 
-                if (records == 0 && !indexing && !failed)
+                if (records == 0 && !failed)
                 {
-                    NoRecords(file, "it has only a header row");
+                    if (!indexing)
+                    {
+                        NoRecords(file, "it has only a header row");
+                    }
+
+                    EmptyInput($"'{file}'");
                 }
             }
         }
@@ -285,12 +291,15 @@ namespace EntraInboundProvisioning.Scim
         private void ReadList(int source, IReadOnlyList<IRecord> records, bool indexing)
         {
             int[] candidates = { source };
+            long taken = 0;
             foreach (IRecord record in records)
             {
                 if (IsBlank(record))
                 {
                     continue;
                 }
+
+                taken++;
 
                 int routed = _converter!.Route(record, candidates, report: !indexing);
                 if (indexing)
@@ -301,6 +310,30 @@ namespace EntraInboundProvisioning.Scim
                 {
                     _converter.Add(record, routed);
                 }
+            }
+
+            if (taken == 0)
+            {
+                if (!indexing)
+                {
+                    _report(new ConversionDiagnostic(DiagnosticSeverity.Warning, "NoRecords", $"The source '{_sources![source]}' has no records (its InputObject is empty); nothing in it was converted.", null, 0));
+                }
+
+                EmptyInput($"the source '{_sources![source]}'");
+            }
+        }
+
+        /// <summary>
+        /// An input without a record, among several: a failed export of one population (a header-only file, a query that
+        /// returned nothing) would make every worker in it a leaver, and a small population passes under any leaver
+        /// threshold. No leaver is inferred then, unless -Force (AllowManyLeavers) says the population really went. (A run of one
+        /// input that is empty has everyone leave, which the threshold refuses.)
+        /// </summary>
+        private void EmptyInput(string what)
+        {
+            if (_files.Count + _lists.Count > 1 && !_options.AllowManyLeavers)
+            {
+                MarkInputIncomplete($"{what} has no records (-Force if its workers really all left)");
             }
         }
 

@@ -28,6 +28,11 @@ namespace EntraInboundProvisioning.State
                 ["cycleFailures"] = run.CycleFailures,
                 ["cycleSuccesses"] = run.CycleSuccesses,
             };
+            if (run.Refused is not null)
+            {
+                json["refused"] = run.Refused;
+            }
+
             if (run.Plan is ConversionSummary plan)
             {
                 json["plan"] = new JsonObject
@@ -84,6 +89,7 @@ namespace EntraInboundProvisioning.State
                 Calls = json["calls"]?.GetValue<int>() ?? 0,
                 CycleFailures = json["cycleFailures"]?.GetValue<long>() ?? 0,
                 CycleSuccesses = json["cycleSuccesses"]?.GetValue<long>() ?? 0,
+                Refused = json["refused"]?.GetValue<string>(),
             };
             if (json["plan"] is JsonObject plan)
             {

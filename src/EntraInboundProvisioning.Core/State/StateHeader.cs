@@ -87,14 +87,25 @@ namespace EntraInboundProvisioning.State
             set => _json["historyLimit"] = value == DefaultHistoryLimit ? null : value;
         }
 
-        /// <summary>Adds a run to the history, dropping the oldest beyond the limit.</summary>
+        /// <summary>
+        /// Adds a run to the history, dropping the oldest beyond the limit, but never a run of the 24 hours before this one:
+        /// the daily request limit counts their calls (<see cref="RunHistory.CallsInLast24Hours"/>), and a small limit with
+        /// frequent runs would otherwise let a state overrun the tenant's quota.
+        /// </summary>
         public void AddRun(RunRecord run)
         {
             History.Add(run);
             int excess = History.Count - Math.Max(1, HistoryLimit);
-            if (excess > 0)
+            DateTimeOffset dayBefore = run.CompletedAt > DateTimeOffset.MinValue.AddHours(24) ? run.CompletedAt.AddHours(-24) : DateTimeOffset.MinValue;
+            int drop = 0;
+            while (drop < excess && History[drop].CompletedAt <= dayBefore)
             {
-                History.RemoveRange(0, excess);
+                drop++;
+            }
+
+            if (drop > 0)
+            {
+                History.RemoveRange(0, drop);
             }
         }
 

@@ -35,6 +35,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         private ConversionOptions _options = new ConversionOptions();
         private ConversionRun? _run;
         private RunState? _state;
+        private DateTimeOffset _stateOpenedAt;
         private ConversionProgressReport? _progress;
         private HashSet<string>? _learnedDates;
         private string? _outDirectory;
@@ -342,6 +343,24 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             base.Dispose(disposing);
         }
 
+        /// <summary>Puts a run refused before it sent anything on the state's record (never for -WhatIf, nor for a state not yet saved).</summary>
+        private void RecordRefusal(string errorId, string message)
+        {
+            if (_state is null || _whatIf || _state.SavedAt is null)
+            {
+                return;
+            }
+
+            try
+            {
+                _state.Commit(new RunRecord { StartedAt = _stateOpenedAt, CompletedAt = DateTimeOffset.UtcNow, JobId = _state.JobId, Refused = $"{errorId}: {message}" });
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                WriteWarning($"The refusal could not be recorded in the state '{_state.Path}': {ex.Message}");
+            }
+        }
+
         /// <summary>Runs conversion work; what stops the whole run becomes the terminating error it has always been.</summary>
         private T Guarded<T>(Func<T> work)
         {
@@ -363,7 +382,9 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             }
             catch (TooManyLeaversException ex)
             {
-                // Before anything was written: not one request went out.
+                // Before anything was written: not one request went out. The state keeps the refusal in its history, so
+                // the day's report says the run was refused instead of showing the run before as the last one.
+                RecordRefusal("TooManyLeavers", ex.Message);
                 ThrowTerminatingError(new ErrorRecord(ex, "TooManyLeavers", ErrorCategory.LimitsExceeded, StatePath));
             }
 
@@ -386,6 +407,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
 
             string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(StatePath);
             _state = StateSessions.Open(this, path);
+            _stateOpenedAt = DateTimeOffset.UtcNow;
             WriteVerbose($"State '{path}': {_state.Workers:N0} worker(s), {_state.ActiveWorkers:N0} active{(_state.SavedAt is DateTimeOffset saved ? $", saved {saved:u}" : ", new")}.");
         }
 

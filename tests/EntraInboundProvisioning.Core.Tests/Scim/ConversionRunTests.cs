@@ -104,6 +104,66 @@ namespace EntraInboundProvisioning.Tests.Scim
             Assert.Equal(0, run.Summary()!.Leavers);
         }
 
+        [Theory]
+        [InlineData("header-only file")]
+        [InlineData("empty file")]
+        [InlineData("empty source")]
+        public void AnEmptyInputAmongSeveralInfersNoLeaverUnlessManyLeaversAreAllowed(string how)
+        {
+            // Staff and interns, sent with a state; then the interns' export fails and arrives empty. Two interns of twelve
+            // workers pass under any threshold: without the guard both would be disabled.
+            string state = Path.Combine(_directory, "job.state");
+            string[] interns = { "Id,Upn,T,Mgr,Kind", "I1,i1@x.com,Intern,,E", "I2,i2@x.com,Intern,,E" };
+            using (RunState first = RunState.Acquire(state, Guid.NewGuid()))
+            {
+                using ConversionRun baseline = Run(state: first);
+                baseline.AddFile(Csv("staff.csv", Rows(10)));
+                baseline.AddFile(Csv("interns.csv", interns));
+                foreach (BulkRequest request in baseline.Complete(CancellationToken.None))
+                {
+                    first.RecordAccepted(request, DateTimeOffset.UtcNow);
+                }
+
+                first.Commit();
+            }
+
+            foreach (bool allow in new[] { false, true })
+            {
+                _diagnostics.Clear();
+                using RunState again = RunState.Acquire(state, Guid.NewGuid());
+                var options = new ConversionOptions { OperationsPerRequest = 10, AllowManyLeavers = allow };
+                var source = new ConversionSource(Mapping());
+                using var run = new ConversionRun(new[] { source }, options, again, _diagnostics.Add);
+                run.AddFile(Csv("staff.csv", Rows(10)));
+                switch (how)
+                {
+                    case "header-only file": run.AddFile(Csv("interns.csv", interns[0])); break;
+                    case "empty file": run.AddFile(Csv("interns.csv")); break;
+                    default: run.AddRecords(0, Array.Empty<IRecord>()); break;
+                }
+
+                List<BulkRequest> requests = run.Complete(CancellationToken.None).ToList();
+                ConversionSummary summary = run.Summary()!;
+                if (allow)
+                {
+                    Assert.Equal(2, summary.Leavers);
+                    Assert.True(summary.LeaversInferred);
+                    Assert.Equal(new[] { "I1", "I2" }, requests.SelectMany(r => r.ExternalIds).OrderBy(id => id));
+                }
+                else
+                {
+                    Assert.Equal(0, summary.Leavers);
+                    Assert.False(summary.LeaversInferred);
+                    Assert.Empty(requests);
+                    ConversionDiagnostic note = Assert.Single(_diagnostics, d => d.ErrorId == "LeaversNotInferred");
+                    Assert.Contains(how == "empty source" ? "the source" : "interns.csv", note.Message, StringComparison.Ordinal);
+                    Assert.Contains("-Force", note.Message, StringComparison.Ordinal);
+                }
+
+                Assert.Contains(_diagnostics, d => d.ErrorId == "NoRecords");
+            }
+        }
+
         [Fact]
         public void AColumnTheMappingReadsMustBeInEachInput()
         {

@@ -203,7 +203,7 @@ namespace EntraInboundProvisioning.Tests.State
             Assert.Equal(new[] { (1L, 1L), (1L, 0L) }, history.Select(r => (r.CycleFailures, r.CycleSuccesses)));
             Assert.Equal(new[] { 1, 1 }, history.Select(r => r.Calls));
 
-            // Bounded: the oldest runs go first.
+            // Bounded: the oldest runs go first, but never one of the last 24 hours (the daily limit counts their calls).
             using (RunState state = RunState.Acquire(StatePath, Guid.NewGuid()))
             {
                 state.HistoryLimit = 3;
@@ -216,8 +216,24 @@ namespace EntraInboundProvisioning.Tests.State
             }
 
             history = ProvisioningStateReader.Read(StatePath).State.History;
+            Assert.Equal(6, history.Count);
+
+            // Two days later the runs of that day are old: the next run keeps the limit.
+            (WorkerStateTable aged, System.Text.Json.Nodes.JsonObject agedJson) = StateFile.Read(StatePath);
+            foreach (System.Text.Json.Nodes.JsonNode? run in agedJson["history"]!.AsArray())
+            {
+                foreach (string time in new[] { "startedAt", "completedAt" })
+                {
+                    run![time] = DateTimeOffset.Parse(run[time]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture).AddDays(-2).ToString("o", System.Globalization.CultureInfo.InvariantCulture);
+                }
+            }
+
+            StateFile.Write(StatePath, aged, agedJson);
+            Day(Workers(10, title: i => i <= 3 ? "Chief" : "Clerk"));
+            history = ProvisioningStateReader.Read(StatePath).State.History;
             Assert.Equal(3, history.Count);
             Assert.All(history, r => Assert.Equal(0L, r.Movers));
+            Assert.True(history[^1].CompletedAt > DateTimeOffset.UtcNow.AddHours(-1));
 
             // A state saved before the history was kept has its last run as its history, and keeps it.
             (WorkerStateTable table, System.Text.Json.Nodes.JsonObject json) = StateFile.Read(StatePath);
@@ -241,6 +257,13 @@ namespace EntraInboundProvisioning.Tests.State
             Assert.Equal(2, warning.RecordNumber);
             Assert.Contains("' W2 '", warning.Message);
             Assert.Equal(WorkerKey.Of("W2"), WorkerKey.Of(" w2\t"));
+            Assert.Equal("W2", WorkerKey.Normalize("\u200BW2\uFEFF\u2060"));
+            Assert.Equal("W\u200B2", WorkerKey.Normalize("W\u200B2"));
+
+            // An invisible character pasted at the end is the same worker too.
+            (run, summary) = Day(Workers(5, id: i => i == 3 ? "W3\u200B" : $"W{i}"));
+            Assert.Empty(run.Requests);
+            Assert.Contains(run.Diagnostics, d => d.ErrorId == "ExternalIdTrimmed" && d.RecordNumber == 3);
         }
 
         [Fact]
