@@ -32,6 +32,23 @@ namespace EntraInboundProvisioning.Reports
                 return text.ToString();
             }
 
+            if (last.Recovered)
+            {
+                // Rebuilt from the journal of a run killed before it saved: what it accepted is known, its plan is not.
+                text.Append(string.Format(Invariant, "Last run {0:yyyy-MM-dd HH:mm} UTC ended before it could save (recovered from its journal; its plan is unknown): {1:N0} request(s) accepted ({2:N0} records), at least {3:N0} call(s) of the daily {4:N0}.\n",
+                    last.StartedAt.UtcDateTime, last.Accepted, last.AcceptedRecords, Math.Max(last.Calls, last.Accepted), report.DailyRequestLimit));
+            }
+            else
+            {
+                AppendLastRun(text, report, last);
+            }
+
+            AppendNotes(text, report, last);
+            return text.ToString();
+        }
+
+        private static void AppendLastRun(StringBuilder text, ProvisioningReport report, RunRecord last)
+        {
             text.Append(string.Format(Invariant, "Last run {0:yyyy-MM-dd HH:mm} UTC: {1:N0} joiner(s), {2:N0} mover(s), {3:N0} leaver(s), {4:N0} retried; {5:N0} of {6:N0} request(s) accepted ({7:N0} records), {8:N0} call(s) of the daily {9:N0}.",
                 last.StartedAt.UtcDateTime, last.Joiners, last.Movers, last.Leavers, last.Retries, last.Accepted, last.Requests, last.AcceptedRecords, Math.Max(last.Calls, last.Accepted), report.DailyRequestLimit));
             if (last.Stopped)
@@ -40,6 +57,10 @@ namespace EntraInboundProvisioning.Reports
             }
 
             text.Append('\n');
+        }
+
+        private static void AppendNotes(StringBuilder text, ProvisioningReport report, RunRecord last)
+        {
             foreach (Headline headline in report.Headlines.Where(h => h.Unusual))
             {
                 text.Append("- ⚠ Unusual: ").Append(ReportPage.Lower(headline.Name)).Append(' ').Append(headline.Value.ToString("N0", Invariant)).Append(", ").Append(headline.Comparison).Append('\n');
@@ -63,7 +84,6 @@ namespace EntraInboundProvisioning.Reports
 
             text.Append(string.Format(Invariant, "- Pending: {0:N0} retr{1}, {2:N0} disable(s) not confirmed, {3:N0} outcome(s) not learned.\n",
                 report.State.PendingRetries, report.State.PendingRetries == 1 ? "y" : "ies", report.State.DisablesPending, report.State.AwaitingOutcome));
-            return text.ToString();
         }
 
         /// <summary>Text with what Markdown would read as markup escaped, on one line.</summary>

@@ -152,6 +152,39 @@ namespace EntraInboundProvisioning.Tests.Reports
         }
 
         [Fact]
+        public void ARecoveredRunAndARefusedRunAreToldAsWhatTheyWere()
+        {
+            for (int day = 0; day < 3; day++)
+            {
+                Day(Workers(Enumerable.Range(1, 10 + day)));
+            }
+
+            // A run killed before it saved, rebuilt from its journal: no plan, so no zeros for joiners.
+            using (RunState state = RunState.Acquire(StatePath, Guid.NewGuid()))
+            {
+                state.Commit(new RunRecord { StartedAt = _clock.AddHours(3), CompletedAt = _clock.AddHours(3), Recovered = true, Requests = 8, Accepted = 8, AcceptedRecords = 400, Calls = 8 });
+            }
+
+            string recovered = ReportSummary.Write(ProvisioningReport.Read(StatePath));
+            Assert.Contains("ended before it could save (recovered from its journal; its plan is unknown): 8 request(s) accepted (400 records)", recovered, StringComparison.Ordinal);
+            Assert.DoesNotContain("0 joiner(s)", recovered, StringComparison.Ordinal);
+
+            // A run the leaver threshold refused: said so, no headline measured on its zeros, and the medians skip it.
+            using (RunState state = RunState.Acquire(StatePath, Guid.NewGuid()))
+            {
+                state.Commit(new RunRecord { StartedAt = _clock.AddHours(4), CompletedAt = _clock.AddHours(4), Refused = "TooManyLeavers: 9 of the 12 active workers" });
+            }
+
+            ProvisioningReport refused = ProvisioningReport.Read(StatePath);
+            Assert.Empty(refused.Headlines);
+            Assert.Contains("was refused; nothing was sent: TooManyLeavers: 9 of the 12 active workers", ReportSummary.Write(refused), StringComparison.Ordinal);
+            Assert.Contains("The last run was refused; nothing was sent:", Page(refused), StringComparison.Ordinal);
+            Day(Workers(Enumerable.Range(1, 14)));
+            Headline joiners = ProvisioningReport.Read(StatePath).Headlines.Single(h => h.Name == "Joiners");
+            Assert.Equal(1, joiners.Median); // the refused run is not among the runs measured against
+        }
+
+        [Fact]
         public void AStateWithoutRunsAndARunWithOnlyFailuresGiveAPageThatSaysSo()
         {
             // A state that only learned outcomes has no run on record.
