@@ -187,6 +187,8 @@ function Save-StateBlob {
 # The run's report, one per run, dated: beside the state blob, or beside the local state without one.
 function Save-Report {
     if (-not (Test-Path -LiteralPath $StatePath)) { return }
+    # The report reads the state once more: give back what the outcomes held first, so the peaks do not add up.
+    [GC]::Collect(2, [GCCollectionMode]::Forced, $true, $true)
     $stamp = [DateTime]::UtcNow.ToString('yyyyMMdd-HHmmss')
     $name = "$([IO.Path]::GetFileNameWithoutExtension($StatePath))-report-$stamp.html"
     $file = Export-ProvisioningReport -StatePath $StatePath -Path (Join-Path (Split-Path -Parent $StatePath) $name) -Force -ErrorAction Continue

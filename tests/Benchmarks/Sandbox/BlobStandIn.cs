@@ -39,6 +39,9 @@ namespace EntraInboundProvisioning.Benchmarks.Sandbox
 
         public byte[] Content { get; private set; }
 
+        /// <summary>Other blobs of the container the runbook wrote (its reports), by path.</summary>
+        public Dictionary<string, long> Others { get; } = new Dictionary<string, long>(StringComparer.Ordinal);
+
         public bool Leased
         {
             get
@@ -156,6 +159,18 @@ namespace EntraInboundProvisioning.Benchmarks.Sandbox
                 }
 
                 return 200;
+            }
+
+            if (request.Url.AbsolutePath != Uri.AbsolutePath)
+            {
+                // Another blob beside the state (the run's report): kept apart, never in place of the state.
+                if (request.HttpMethod != "PUT" || query.Length > 0)
+                {
+                    return 404;
+                }
+
+                Others[request.Url.AbsolutePath] = body?.LongLength ?? 0;
+                return 201;
             }
 
             switch (request.HttpMethod)
