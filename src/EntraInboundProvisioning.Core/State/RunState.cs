@@ -34,7 +34,7 @@ namespace EntraInboundProvisioning.State
             Owner = owner;
             Table = table;
             _header = header;
-            _journal = new StateJournal(path + ".journal");
+            _journal = new StateJournal(StateFiles.Journal(path));
             ReplayedFromJournal = replayed.Records;
             if (replayed.Requests > 0)
             {
@@ -141,13 +141,13 @@ namespace EntraInboundProvisioning.State
             try
             {
                 // Files a commit killed mid-write left beside the state: never read, only in the way.
-                foreach (string stale in Directory.GetFiles(System.IO.Path.GetDirectoryName(path)!, $".{System.IO.Path.GetFileName(path)}.*.tmp"))
+                foreach (string stale in Directory.GetFiles(System.IO.Path.GetDirectoryName(path)!, StateFiles.TemporaryPattern(path)))
                 {
                     File.Delete(stale);
                 }
 
                 (WorkerStateTable table, StateHeader header) = Open(path);
-                StateJournal.Replayed replayed = StateJournal.Replay(path + ".journal", (fact, at) => Apply(table, header, fact, at));
+                StateJournal.Replayed replayed = StateJournal.Replay(StateFiles.Journal(path), (fact, at) => Apply(table, header, fact, at));
                 return new RunState(path, stateLock, owner, table, header, replayed);
             }
             catch
