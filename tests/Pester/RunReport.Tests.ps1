@@ -133,6 +133,24 @@ Export-ProvisioningReport '$State' -Path '$existing' -Force -WhatIf
         Get-Content $existing -Raw | Should -Match '^yesterday'
     }
 
+    It 'says StateLocked, not StateUnreadable, while another program holds the state open, in every cmdlet that opens it' {
+        $held = [IO.File]::Open($State, 'Open', 'ReadWrite', 'None')
+        try {
+            $err = { Get-ProvisioningState $State -ErrorAction Stop } | Should -Throw -ErrorId 'StateLocked,EntraInboundProvisioning.PowerShell.Commands.GetProvisioningStateCommand' -PassThru
+            $err.Exception.Message | Should -Match 'in use by another process'
+            { Export-ProvisioningReport $State -AsMarkdown } | Should -Throw -ErrorId 'StateLocked,EntraInboundProvisioning.PowerShell.Commands.ExportProvisioningReportCommand'
+            { ConvertTo-ScimBulkRequest -Path (Save @(Workers 'R' 3) 'held.csv') -AttributeMapping $Mapping -StatePath $State -PartialInput } |
+                Should -Throw -ErrorId 'StateLocked,EntraInboundProvisioning.PowerShell.Commands.ConvertToScimBulkRequestCommand'
+            { Get-ProvisioningCycleLog -ServicePrincipalId $Job.id -StatePath $State -NumberOfCycles 1 } |
+                Should -Throw -ErrorId 'StateLocked,EntraInboundProvisioning.PowerShell.Commands.GetProvisioningCycleLogCommand'
+        }
+        finally {
+            $held.Dispose()
+        }
+
+        (Get-ProvisioningState $State -History).Count | Should -Be 3
+    }
+
     It 'loads in headless Chromium from disk with no console error, no script and no network request, also on a phone' {
         if (-not (Find-Chromium)) {
             if ($env:CI) { throw 'CI must check the report in a browser, and there is no Chromium: .ci/run installs it.' }

@@ -131,6 +131,7 @@ namespace EntraInboundProvisioning.State
         /// sending in one pipeline), anyone else is refused while it is open. A missing file is a new, empty state.
         /// </summary>
         /// <exception cref="RunStateInUseException">Another run holds the state.</exception>
+        /// <exception cref="StateLockedException">Another process holds the state file or its journal open.</exception>
         /// <exception cref="InvalidDataException">The file is not a state file or is damaged.</exception>
         public static RunState Acquire(string path, Guid owner) => StateRegistry.Acquire(System.IO.Path.GetFullPath(path), owner, Load);
 
@@ -165,8 +166,15 @@ namespace EntraInboundProvisioning.State
                 return (new WorkerStateTable(), StateHeader.New());
             }
 
-            (WorkerStateTable table, System.Text.Json.Nodes.JsonObject json) = StateFile.Read(path, indexed);
-            return (table, new StateHeader(json));
+            try
+            {
+                (WorkerStateTable table, System.Text.Json.Nodes.JsonObject json) = StateFile.Read(path, indexed);
+                return (table, new StateHeader(json));
+            }
+            catch (IOException ex) when (StateLockedException.IsHeldElsewhere(ex))
+            {
+                throw StateLockedException.For(path, ex);
+            }
         }
 
         /// <summary>

@@ -3,6 +3,7 @@ using System.Collections;
 using System.IO;
 using System.Management.Automation;
 using EntraInboundProvisioning.Logs;
+using EntraInboundProvisioning.PowerShell.Session;
 using EntraInboundProvisioning.PowerShell.Records;
 using EntraInboundProvisioning.Reports;
 using EntraInboundProvisioning.State;
@@ -94,14 +95,9 @@ namespace EntraInboundProvisioning.PowerShell.Commands
 
                 report = ProvisioningReport.Read(state, _piped || ServicePrincipalId is not null ? _logs : null);
             }
-            catch (FileNotFoundException ex)
+            catch (Exception ex) when (StateSessions.ReadError(ex, state) is ErrorRecord error)
             {
-                ThrowTerminatingError(new ErrorRecord(ex, "StateNotFound", ErrorCategory.ObjectNotFound, state));
-                return;
-            }
-            catch (InvalidDataException ex)
-            {
-                ThrowTerminatingError(new ErrorRecord(ex, "StateUnreadable", ErrorCategory.InvalidData, state));
+                ThrowTerminatingError(error);
                 return;
             }
 
