@@ -197,5 +197,30 @@ namespace EntraInboundProvisioning.Tests.Reports
             Assert.Equal(3, report.LogEntries);
             Assert.Equal(2, report.LogStatuses["success"]);
         }
+
+        [Fact]
+        public void AnOlderLogEntryNeitherSettlesALaterFailureNorRevivesAnOldOne()
+        {
+            // Day 1: W1 and W2 accepted, and the cycle says both succeeded (W2's failure entry comes later that day).
+            Day(Workers(Enumerable.Range(1, 5)));
+            DateTimeOffset day1 = _clock;
+            var logs = new LogDigest();
+            logs.Add(Entry("W1", "success", day1.AddMinutes(30)));
+            logs.Add(Entry("W2", "failure", day1.AddMinutes(30), "UnableToResolveReferenceAttributeValue", "no manager"));
+
+            // Day 2: W1's UPN breaks, its new record fails in the cycle; W2 changes and is accepted again, no outcome yet.
+            Day(Workers(Enumerable.Range(1, 5), upn: i => i == 1 ? "not a upn" : $"w{i}@contoso.com", title: i => i == 2 ? "Chief" : "Clerk"));
+            Failed(("W1", "AzureActiveDirectoryInvalidUserPrincipalName: bad"));
+
+            // Day 1's entries, given to day 2's report, say nothing of day 2's uploads.
+            ProvisioningReport report = ProvisioningReport.Read(StatePath, logs);
+            FailureGroup group = Assert.Single(report.Failures);
+            Assert.Equal("AzureActiveDirectoryInvalidUserPrincipalName", group.Code);
+            Assert.Equal("W1", Assert.Single(group.Workers).ExternalId);
+
+            // A success logged after W1's day-2 upload does settle it.
+            logs.Add(Entry("W1", "success", _clock.AddMinutes(40)));
+            Assert.Empty(ProvisioningReport.Read(StatePath, logs).Failures);
+        }
     }
 }
