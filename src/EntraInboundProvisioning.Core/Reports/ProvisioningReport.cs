@@ -17,6 +17,9 @@ namespace EntraInboundProvisioning.Reports
         /// <summary>Workers listed per failure group and leavers listed, at most; the counts are always whole.</summary>
         public const int ListLimit = 100;
 
+        /// <summary>The latest runs the per-run charts draw, at most (the quota chart draws the last 90 days).</summary>
+        public const int ChartRuns = 400;
+
         /// <summary>How many earlier runs the last run is compared with.</summary>
         public const int Baseline = 30;
 

@@ -145,14 +145,19 @@ footer { margin-top: 2rem; font-size: .8rem; color: var(--muted); }
         private static void HistorySection(PageWriter page, ProvisioningReport report)
         {
             page.Raw("<h2>Runs over time</h2>\n");
-            IReadOnlyList<RunRecord> runs = report.History;
-            if (runs.Count < 2)
+            IReadOnlyList<RunRecord> history = report.History;
+            if (history.Count < 2)
             {
                 page.Raw("<p>The charts need two runs or more on record.</p>\n");
             }
             else
             {
-                page.Raw("<p class=\"muted\">").Text($"{runs.Count.ToString("N0", Invariant)} runs, from {Day(runs[0].StartedAt)} to {Day(runs[runs.Count - 1].StartedAt)}; one bar per run, each row on its own scale (hover a bar for its run).").Raw("</p>\n");
+                // A bar per run, for the latest runs only: the page stays small enough to mail whatever the history holds.
+                IReadOnlyList<RunRecord> runs = history.Count <= ProvisioningReport.ChartRuns ? history : history.Skip(history.Count - ProvisioningReport.ChartRuns).ToList();
+                string which = runs.Count == history.Count
+                    ? $"{runs.Count.ToString("N0", Invariant)} runs"
+                    : $"The last {runs.Count.ToString("N0", Invariant)} of {history.Count.ToString("N0", Invariant)} runs";
+                page.Raw("<p class=\"muted\">").Text($"{which}, from {Day(runs[0].StartedAt)} to {Day(runs[runs.Count - 1].StartedAt)}; one bar per run, each row on its own scale (hover a bar for its run).").Raw("</p>\n");
                 Bars(page, runs, "Joiners", r => r.Joiners, Joiner);
                 Bars(page, runs, "Movers", r => r.Movers, Mover);
                 Bars(page, runs, "Leavers", r => r.Leavers, Leaver);

@@ -222,5 +222,35 @@ namespace EntraInboundProvisioning.Tests.Reports
             logs.Add(Entry("W1", "success", _clock.AddMinutes(40)));
             Assert.Empty(ProvisioningReport.Read(StatePath, logs).Failures);
         }
+
+        [Fact]
+        public void ThePerRunChartsDrawTheLatestRunsOnlySoAnyHistoryGivesAPageUnderAMegabyte()
+        {
+            const int runs = 20_000;
+            var header = StateHeader.New();
+            header.HistoryLimit = runs;
+            var start = new DateTimeOffset(2020, 1, 1, 6, 0, 0, TimeSpan.Zero);
+            for (int i = 0; i < runs; i++)
+            {
+                DateTimeOffset at = start.AddHours(i * 3);
+                var plan = new ConversionSummary { StatePath = StatePath, RecordsRead = 100_000, Joiners = 1 + (i % 50), Movers = 200 + (i % 90), Leavers = 1 + (i % 7), Retries = i % 5, RecordsWithErrors = 1 + (i % 3), LeaverThreshold = "5%", LeaversInferred = true };
+                header.AddRun(new RunRecord { StartedAt = at, CompletedAt = at.AddMinutes(3), Plan = plan, Requests = 6, Accepted = 6, AcceptedRecords = 300, Calls = 6, CycleFailures = 1 + (i % 4), CycleSuccesses = 290 });
+            }
+
+            header.Flush();
+            StateFile.Write(StatePath, new WorkerStateTable(), header.Json);
+
+            ProvisioningReport report = ProvisioningReport.Read(StatePath);
+            Assert.Equal(runs, report.History.Count);
+            string html = Page(report);
+            Assert.InRange(System.Text.Encoding.UTF8.GetByteCount(html), 1, 1_000_000);
+            Assert.Contains("The last 400 of 20,000 runs, from", html, StringComparison.Ordinal);
+            Assert.Equal(ProvisioningReport.ChartRuns, Regex.Count(html, @"<rect [^>]*><title>[^<]*: [0-9,]+ joiners</title>"));
+
+            // The bars are the latest runs: the newest is drawn, one 400 runs before it is not.
+            Assert.Contains($"{report.History[runs - 1].StartedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC: ", html, StringComparison.Ordinal);
+            Assert.DoesNotContain($"{report.History[runs - 401].StartedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC: ", html, StringComparison.Ordinal);
+            Assert.True(Regex.Count(html, @"<rect [^>]*><title>[0-9-]+: [0-9,]+ call\(s\)") <= 90);
+        }
     }
 }
