@@ -322,7 +322,7 @@ footer { margin-top: 2rem; font-size: .8rem; color: var(--muted); }
 
             public PageWriter Text(string text)
             {
-                _writer.Write(WebUtility.HtmlEncode(text));
+                _writer.Write(WebUtility.HtmlEncode(BidiControls.Reveal(text)));
                 return this;
             }
         }

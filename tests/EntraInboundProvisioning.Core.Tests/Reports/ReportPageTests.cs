@@ -24,10 +24,13 @@ namespace EntraInboundProvisioning.Tests.Reports
 
         private string StatePath => Path.Combine(_directory, "contoso.state");
 
+        /// <summary>An externalId that a right-to-left override makes read "exe.png": "gnp.exe" reversed.</summary>
+        private const string Reversed = "\u202Egnp.exe\u202C";
+
         private static AttributeMapping Mapping() => TestMappings.Minimal(MappingNode.ForColumn("title", "T"));
 
         private static IRecord[] Workers(IEnumerable<int> ids, Func<int, string>? upn = null, Func<int, string>? title = null)
-            => ids.Select((i, n) => Row(n + 1, ("Id", i == 666 ? "<script>alert(1)</script>" : $"W{i}"), ("Upn", upn?.Invoke(i) ?? $"w{i}@contoso.com"), ("T", title?.Invoke(i) ?? "Clerk"))).ToArray();
+            => ids.Select((i, n) => Row(n + 1, ("Id", i == 666 ? "<script>alert(1)</script>" : i == 777 ? Reversed : $"W{i}"), ("Upn", upn?.Invoke(i) ?? $"w{i}@contoso.com"), ("T", title?.Invoke(i) ?? "Clerk"))).ToArray();
 
         /// <summary>One daily run: converted with the state, every request accepted, committed with its times and calls.</summary>
         private ConversionSummary Day(IRecord[] records, int threshold = 100)
@@ -75,20 +78,26 @@ namespace EntraInboundProvisioning.Tests.Reports
         [Fact]
         public void HostileHRValuesAreShownAsTextAndThePageLoadsNothing()
         {
-            Day(Workers(Enumerable.Range(1, 10).Append(666)));
-            Day(Workers(Enumerable.Range(1, 10).Append(666), upn: i => i == 666 ? "\"><img src=x onerror=alert(2)>@contoso.com" : $"w{i}@contoso.com", title: i => i == 666 ? "Chief" : "Clerk"));
-            Failed(("<script>alert(1)</script>", "AzureActiveDirectoryInvalidUserPrincipalName: '\"><img src=x onerror=alert(2)>' </td></table><script>x()</script>"));
+            Day(Workers(Enumerable.Range(1, 10).Append(666).Append(777)));
+            Day(Workers(Enumerable.Range(1, 10).Append(666).Append(777), upn: i => i == 666 ? "\"><img src=x onerror=alert(2)>@contoso.com" : i == 777 ? "\u2067admin\u2069@contoso.com" : $"w{i}@contoso.com", title: i => i is 666 or 777 ? "Chief" : "Clerk"));
+            Failed(("<script>alert(1)</script>", "AzureActiveDirectoryInvalidUserPrincipalName: '\"><img src=x onerror=alert(2)>' </td></table><script>x()</script>"), (Reversed, "\u202BDuplicate\u202C: taken"));
 
             ProvisioningReport report = ProvisioningReport.Read(StatePath);
-            report.Title = "<b>Contoso</b> & \"HR\"";
+            report.Title = "<b>Contoso</b> & \"HR\" \u202Enoc.exe";
             string html = Page(report);
+
+            // Controls that reorder text are shown, not obeyed: nothing in the page can read as something else.
+            Assert.DoesNotMatch(new Regex("[\u202A-\u202E\u2066-\u2069]"), html);
+            Assert.Contains("<code>[U+202E]gnp.exe[U+202C]</code>", html, StringComparison.Ordinal);
+            Assert.Contains("[U+2067]admin[U+2069]@contoso.com", html, StringComparison.Ordinal);
+            Assert.DoesNotMatch(new Regex("[\u202A-\u202E\u2066-\u2069]"), ReportSummary.Write(report));
 
             Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain("<img", html, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain("<b>Contoso", html, StringComparison.Ordinal);
             Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", html, StringComparison.Ordinal);
             Assert.Contains("&quot;&gt;&lt;img src=x onerror=alert(2)&gt;", html, StringComparison.Ordinal);
-            Assert.Contains("&lt;b&gt;Contoso&lt;/b&gt; &amp; &quot;HR&quot;", html, StringComparison.Ordinal);
+            Assert.Contains("&lt;b&gt;Contoso&lt;/b&gt; &amp; &quot;HR&quot; [U+202E]noc.exe", html, StringComparison.Ordinal);
 
             // Nothing to fetch, no script, and a policy that forbids both.
             Assert.DoesNotMatch(new Regex(@"<[a-z][^>]*\s(src|href)\s*=", RegexOptions.IgnoreCase), html);
@@ -197,7 +206,7 @@ namespace EntraInboundProvisioning.Tests.Reports
             Assert.Equal(3, report.LogEntries);
             Assert.Equal(2, report.LogStatuses["success"]);
         }
-
+    
         [Fact]
         public void AnOlderLogEntryNeitherSettlesALaterFailureNorRevivesAnOldOne()
         {
