@@ -170,7 +170,8 @@ namespace EntraInboundProvisioning.Reports
                     if (leavers.Count < ListLimit)
                     {
                         WorkerStateInfo worker = snapshot.Worker(p);
-                        leavers.Add(new ReportWorker(worker.ExternalId, worker.UserName ?? string.Empty, worker.AcceptedAt, worker.LastError, active: false));
+                        bool? confirmed = worker.Retry ? false : worker.AwaitingOutcome ? null : true;
+                        leavers.Add(new ReportWorker(worker.ExternalId, worker.UserName ?? string.Empty, worker.AcceptedAt, worker.LastError, active: false, confirmed));
                     }
                 }
             }

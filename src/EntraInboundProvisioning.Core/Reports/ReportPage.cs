@@ -286,7 +286,7 @@ footer { margin-top: 2rem; font-size: .8rem; color: var(--muted); }
             page.Raw("<div class=\"scroll\"><table><thead><tr><th>externalId</th><th>userName</th><th>Accepted</th><th>Confirmed</th></tr></thead><tbody>\n");
             foreach (ReportWorker worker in report.Leavers)
             {
-                page.Raw("<tr><td><code>").Text(worker.ExternalId).Raw("</code></td><td>").Text(worker.UserName).Raw("</td><td>").Text(Time(worker.When)).Raw("</td><td>").Text(worker.Error is null ? string.Empty : $"no: {worker.Error}").Raw("</td></tr>\n");
+                page.Raw("<tr><td><code>").Text(worker.ExternalId).Raw("</code></td><td>").Text(worker.UserName).Raw("</td><td>").Text(Time(worker.When)).Raw("</td><td>").Text(Confirmation(worker)).Raw("</td></tr>\n");
             }
 
             page.Raw("</tbody></table></div>\n");
@@ -295,6 +295,14 @@ footer { margin-top: 2rem; font-size: .8rem; color: var(--muted); }
                 page.Raw("<p class=\"muted\">").Text($"And {(report.LeaverCount - report.Leavers.Count).ToString("N0", Invariant)} more.").Raw("</p>\n");
             }
         }
+
+        /// <summary>What the Confirmed column says of a leaver's disable.</summary>
+        internal static string Confirmation(ReportWorker leaver) => leaver.Confirmed switch
+        {
+            true => "yes",
+            false => $"no: {leaver.Error ?? "the provisioning cycle failed"}",
+            null => "not yet known",
+        };
 
         private static string Time(DateTimeOffset time) => time == default ? "unknown" : time.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", Invariant);
 

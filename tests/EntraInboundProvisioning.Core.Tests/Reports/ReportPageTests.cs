@@ -233,6 +233,26 @@ namespace EntraInboundProvisioning.Tests.Reports
         }
 
         [Fact]
+        public void TheLeaversConfirmedColumnTellsAConfirmedDisableFromOneNotYetKnownAndAFailedOne()
+        {
+            Day(Workers(Enumerable.Range(1, 10)));
+            Day(Workers(Enumerable.Range(4, 7)));
+            using (RunState state = RunState.Acquire(StatePath, Guid.NewGuid()))
+            {
+                state.RecordOutcome("W1", failed: false, _clock.AddMinutes(10));
+                state.RecordOutcome("W2", failed: true, _clock.AddMinutes(10), "SomeError: refused");
+                state.Commit();
+            }
+
+            ProvisioningReport report = ProvisioningReport.Read(StatePath);
+            Assert.Equal(new bool?[] { true, false, null }, report.Leavers.Select(l => l.Confirmed));
+            string html = Page(report);
+            Assert.Contains("<td><code>W1</code></td><td>w1@contoso.com</td><td>2026-11-03 06:01 UTC</td><td>yes</td>", html, StringComparison.Ordinal);
+            Assert.Contains("<td>no: SomeError: refused</td>", html, StringComparison.Ordinal);
+            Assert.Contains("<td><code>W3</code></td><td>w3@contoso.com</td><td>2026-11-03 06:01 UTC</td><td>not yet known</td>", html, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void ThePerRunChartsDrawTheLatestRunsOnlySoAnyHistoryGivesAPageUnderAMegabyte()
         {
             const int runs = 20_000;
