@@ -82,6 +82,75 @@ Describe 'Export-ProvisioningReport' {
         { 'not a log entry' | Export-ProvisioningReport $State -Path (Join-Path $TestDrive 'x.html') -ErrorAction Stop } | Should -Throw -ErrorId 'InputNotALogEntry,EntraInboundProvisioning.PowerShell.Commands.ExportProvisioningReportCommand'
     }
 
+    It 'never writes over a file of the state, not even with -Force, and names both paths' {
+        $before = (Get-FileHash $State).Hash
+        foreach ($target in $State, "$State.journal", "$State.lock", (Join-Path (Split-Path $State) ('.{0}.{1}.tmp' -f (Split-Path $State -Leaf), ('0' * 32)))) {
+            $err = { Export-ProvisioningReport $State -Path $target -Force } | Should -Throw -ErrorId 'OutFileIsState,EntraInboundProvisioning.PowerShell.Commands.ExportProvisioningReportCommand' -PassThru
+            $err.Exception.Message.Contains("'$target'") | Should -BeTrue
+            $err.Exception.Message.Contains("'$State'") | Should -BeTrue
+        }
+
+        (Get-FileHash $State).Hash | Should -Be $before
+        Test-Path "$State.journal" | Should -BeFalse
+        @(Get-ChildItem $TestDrive -Recurse -Force -Filter '*.partial') | Should -BeNullOrEmpty
+        (Get-ProvisioningState $State -History).Count | Should -Be 3
+    }
+
+    It 'writes into a folder given as -Path, names a missing folder, and leaves no partial file' {
+        $folder = New-Item -ItemType Directory (Join-Path $TestDrive 'reports')
+        $file = Export-ProvisioningReport $State -Path $folder.FullName
+        $file.DirectoryName | Should -Be $folder.FullName
+        $file.Name | Should -Match '^report-report-\d{8}-\d{6}\.html$'
+        Get-Content $file -Raw | Should -Match '^<!DOCTYPE html>'
+
+        $missing = Join-Path $TestDrive 'nowhere'
+        foreach ($target in (Join-Path $missing 'today.html'), "$missing/") {
+            $err = { Export-ProvisioningReport $State -Path $target } | Should -Throw -ErrorId 'OutFolderNotFound,EntraInboundProvisioning.PowerShell.Commands.ExportProvisioningReportCommand' -PassThru
+            $err.Exception.Message | Should -Match ([regex]::Escape("'$missing"))
+            $err.Exception.Message | Should -Not -Match 'partial'
+        }
+
+        Test-Path $missing | Should -BeFalse
+        @(Get-ChildItem $TestDrive -Recurse -Force -Filter '*.partial') | Should -BeNullOrEmpty
+    }
+
+    It 'says with -WhatIf what it would do to an existing file, without throwing or writing' {
+        $existing = Join-Path $TestDrive 'existing.html'
+        Set-Content $existing 'yesterday'
+        { Export-ProvisioningReport $State -Path $existing -WhatIf } | Should -Not -Throw
+        Export-ProvisioningReport $State -Path $existing -Force -WhatIf | Should -BeNullOrEmpty
+        Get-Content $existing -Raw | Should -Match '^yesterday'
+
+        # "What if:" goes to the host, so read it from a child session's console.
+        $whatIf = Invoke-PowerShellChild @"
+Import-Module '$ModuleManifest'
+Export-ProvisioningReport '$State' -Path '$existing' -WhatIf
+Export-ProvisioningReport '$State' -Path '$existing' -Force -WhatIf
+"@ | Out-String
+        $whatIf | Should -Match 'without -Force it is not overwritten'
+        $whatIf | Should -Match 'Overwrite the existing file'
+        $whatIf | Should -Not -Match 'OutFileExists,'
+        Get-Content $existing -Raw | Should -Match '^yesterday'
+    }
+
+    It 'says StateLocked, not StateUnreadable, while another program holds the state open, in every cmdlet that opens it' {
+        $held = [IO.File]::Open($State, 'Open', 'ReadWrite', 'None')
+        try {
+            $err = { Get-ProvisioningState $State -ErrorAction Stop } | Should -Throw -ErrorId 'StateLocked,EntraInboundProvisioning.PowerShell.Commands.GetProvisioningStateCommand' -PassThru
+            $err.Exception.Message | Should -Match 'in use by another process'
+            { Export-ProvisioningReport $State -AsMarkdown } | Should -Throw -ErrorId 'StateLocked,EntraInboundProvisioning.PowerShell.Commands.ExportProvisioningReportCommand'
+            { ConvertTo-ScimBulkRequest -Path (Save @(Workers 'R' 3) 'held.csv') -AttributeMapping $Mapping -StatePath $State -PartialInput } |
+                Should -Throw -ErrorId 'StateLocked,EntraInboundProvisioning.PowerShell.Commands.ConvertToScimBulkRequestCommand'
+            { Get-ProvisioningCycleLog -ServicePrincipalId $Job.id -StatePath $State -NumberOfCycles 1 } |
+                Should -Throw -ErrorId 'StateLocked,EntraInboundProvisioning.PowerShell.Commands.GetProvisioningCycleLogCommand'
+        }
+        finally {
+            $held.Dispose()
+        }
+
+        (Get-ProvisioningState $State -History).Count | Should -Be 3
+    }
+
     It 'loads in headless Chromium from disk with no console error, no script and no network request, also on a phone' {
         if (-not (Find-Chromium)) {
             if ($env:CI) { throw 'CI must check the report in a browser, and there is no Chromium: .ci/run installs it.' }

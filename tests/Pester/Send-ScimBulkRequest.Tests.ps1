@@ -127,4 +127,11 @@ ConvertTo-ScimBulkRequest -Path '$Csv' -AttributeMapping '$Mapping' | Send-ScimB
         ($results | Where-Object Status -eq 'NotSent').Count | Should -Be 4
         $warns | Should -Match 'daily request limit'
     }
+
+    It 'keeps at most 10,000 runs of history: each costs the state about 0.8 KB, rewritten every run' {
+        $state = Join-Path $TestDrive 'limit.state'
+        { Send-ScimBulkRequest -Path (Join-Path $TestDrive 'none.json') -ServicePrincipalId $Emulator.ServicePrincipalId -StatePath $state -HistoryLimit 10001 } |
+            Should -Throw -ErrorId 'ParameterArgumentValidationError,EntraInboundProvisioning.PowerShell.Commands.SendScimBulkRequestCommand'
+        Test-Path $state | Should -BeFalse
+    }
 }

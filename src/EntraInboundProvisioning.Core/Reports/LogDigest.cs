@@ -53,7 +53,16 @@ namespace EntraInboundProvisioning.Reports
             }
         }
 
-        /// <summary>True when the log's latest entry for the worker is not a failure (a later success settles it).</summary>
-        internal bool Settled(string externalId) => _latest.TryGetValue(externalId, out var latest) && latest.Failure is null;
+        /// <summary>
+        /// True when the log's latest entry for the worker is not a failure and was written after the worker's last
+        /// acceptance (<paramref name="acceptedAt"/>, Unix seconds): a success of an older upload says nothing of the
+        /// upload that failed. The second of slack is the one <see cref="State.RunState.RecordOutcome(string, bool, DateTimeOffset, string?)"/>
+        /// allows, so the report and the state take the same entries as outcomes of the last upload.
+        /// </summary>
+        internal bool Settled(string externalId, long acceptedAt)
+            => _latest.TryGetValue(externalId, out var latest) && latest.Failure is null && !Older(latest.At, acceptedAt);
+
+        /// <summary>True when an entry logged at <paramref name="at"/> is of an upload before the one accepted at <paramref name="acceptedAt"/> (Unix seconds).</summary>
+        internal static bool Older(DateTimeOffset at, long acceptedAt) => at.ToUnixTimeSeconds() + 1 < acceptedAt;
     }
 }

@@ -17,6 +17,9 @@ namespace EntraInboundProvisioning.Reports
         /// <summary>Workers listed per failure group and leavers listed, at most; the counts are always whole.</summary>
         public const int ListLimit = 100;
 
+        /// <summary>The latest runs the per-run charts draw, at most (the quota chart draws the last 90 days).</summary>
+        public const int ChartRuns = 400;
+
         /// <summary>How many earlier runs the last run is compared with.</summary>
         public const int Baseline = 30;
 
@@ -135,11 +138,26 @@ namespace EntraInboundProvisioning.Reports
             long from = last is null ? long.MaxValue : last.StartedAt.ToUnixTimeSeconds() - 1;
             long to = last is null ? long.MinValue : last.CompletedAt.ToUnixTimeSeconds() + 1;
             var leavers = new List<ReportWorker>();
+
+            // A failure in the logs of a worker the state has accepted again since is of an older upload: left out.
+            // (A report's table is not indexed, so the workers are matched by name, and only when the logs hold failures.)
+            var logFailures = new Dictionary<string, ReportWorker>(StringComparer.OrdinalIgnoreCase);
+            foreach (ReportWorker failure in logs?.Failures() ?? Enumerable.Empty<ReportWorker>())
+            {
+                logFailures[failure.ExternalId] = failure;
+            }
+
+            var staleFailures = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             WorkerStateTable table = snapshot.Table;
             for (int p = 0; p < table.Count; p++)
             {
                 ref WorkerStateEntry entry = ref table[p];
-                if ((entry.Flags & WorkerStateFlags.Retry) != 0 && !(logs?.Settled(table.ExternalId(p)) ?? false))
+                if (logFailures.Count > 0 && logFailures.TryGetValue(table.ExternalId(p), out ReportWorker? logged) && LogDigest.Older(logged.When, entry.AcceptedAt))
+                {
+                    staleFailures.Add(logged.ExternalId);
+                }
+
+                if ((entry.Flags & WorkerStateFlags.Retry) != 0 && !(logs?.Settled(table.ExternalId(p), entry.AcceptedAt) ?? false))
                 {
                     // Failed as the state last learned it, unless the logs given show a later success.
                     WorkerStateInfo worker = snapshot.Worker(p);
@@ -152,7 +170,8 @@ namespace EntraInboundProvisioning.Reports
                     if (leavers.Count < ListLimit)
                     {
                         WorkerStateInfo worker = snapshot.Worker(p);
-                        leavers.Add(new ReportWorker(worker.ExternalId, worker.UserName ?? string.Empty, worker.AcceptedAt, worker.LastError, active: false));
+                        bool? confirmed = worker.Retry ? false : worker.AwaitingOutcome ? null : true;
+                        leavers.Add(new ReportWorker(worker.ExternalId, worker.UserName ?? string.Empty, worker.AcceptedAt, worker.LastError, active: false, confirmed));
                     }
                 }
             }
@@ -163,7 +182,7 @@ namespace EntraInboundProvisioning.Reports
                 LogStatuses = logs.Statuses;
                 foreach (ReportWorker failure in logs.Failures())
                 {
-                    if (!failed.ContainsKey(failure.ExternalId))
+                    if (!failed.ContainsKey(failure.ExternalId) && !staleFailures.Contains(failure.ExternalId))
                     {
                         Add(groups, failed, failure);
                     }

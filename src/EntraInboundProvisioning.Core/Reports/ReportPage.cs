@@ -152,14 +152,19 @@ footer { margin-top: 2rem; font-size: .8rem; color: var(--muted); }
         private static void HistorySection(PageWriter page, ProvisioningReport report)
         {
             page.Raw("<h2>Runs over time</h2>\n");
-            IReadOnlyList<RunRecord> runs = report.History;
-            if (runs.Count < 2)
+            IReadOnlyList<RunRecord> history = report.History;
+            if (history.Count < 2)
             {
                 page.Raw("<p>The charts need two runs or more on record.</p>\n");
             }
             else
             {
-                page.Raw("<p class=\"muted\">").Text($"{runs.Count.ToString("N0", Invariant)} runs, from {Day(runs[0].StartedAt)} to {Day(runs[runs.Count - 1].StartedAt)}; one bar per run, each row on its own scale (hover a bar for its run).").Raw("</p>\n");
+                // A bar per run, for the latest runs only: the page stays small enough to mail whatever the history holds.
+                IReadOnlyList<RunRecord> runs = history.Count <= ProvisioningReport.ChartRuns ? history : history.Skip(history.Count - ProvisioningReport.ChartRuns).ToList();
+                string which = runs.Count == history.Count
+                    ? $"{runs.Count.ToString("N0", Invariant)} runs"
+                    : $"The last {runs.Count.ToString("N0", Invariant)} of {history.Count.ToString("N0", Invariant)} runs";
+                page.Raw("<p class=\"muted\">").Text($"{which}, from {Day(runs[0].StartedAt)} to {Day(runs[runs.Count - 1].StartedAt)}; one bar per run, each row on its own scale (hover a bar for its run).").Raw("</p>\n");
                 Bars(page, runs, "Joiners", r => r.Joiners, Joiner);
                 Bars(page, runs, "Movers", r => r.Movers, Mover);
                 Bars(page, runs, "Leavers", r => r.Leavers, Leaver);
@@ -288,7 +293,7 @@ footer { margin-top: 2rem; font-size: .8rem; color: var(--muted); }
             page.Raw("<div class=\"scroll\"><table><thead><tr><th>externalId</th><th>userName</th><th>Accepted</th><th>Confirmed</th></tr></thead><tbody>\n");
             foreach (ReportWorker worker in report.Leavers)
             {
-                page.Raw("<tr><td><code>").Text(worker.ExternalId).Raw("</code></td><td>").Text(worker.UserName).Raw("</td><td>").Text(Time(worker.When)).Raw("</td><td>").Text(worker.Error is null ? string.Empty : $"no: {worker.Error}").Raw("</td></tr>\n");
+                page.Raw("<tr><td><code>").Text(worker.ExternalId).Raw("</code></td><td>").Text(worker.UserName).Raw("</td><td>").Text(Time(worker.When)).Raw("</td><td>").Text(Confirmation(worker)).Raw("</td></tr>\n");
             }
 
             page.Raw("</tbody></table></div>\n");
@@ -297,6 +302,14 @@ footer { margin-top: 2rem; font-size: .8rem; color: var(--muted); }
                 page.Raw("<p class=\"muted\">").Text($"And {(report.LeaverCount - report.Leavers.Count).ToString("N0", Invariant)} more.").Raw("</p>\n");
             }
         }
+
+        /// <summary>What the Confirmed column says of a leaver's disable.</summary>
+        internal static string Confirmation(ReportWorker leaver) => leaver.Confirmed switch
+        {
+            true => "yes",
+            false => $"no: {leaver.Error ?? "the provisioning cycle failed"}",
+            null => "not yet known",
+        };
 
         private static string Time(DateTimeOffset time) => time == default ? "unknown" : time.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", Invariant);
 
@@ -324,7 +337,7 @@ footer { margin-top: 2rem; font-size: .8rem; color: var(--muted); }
 
             public PageWriter Text(string text)
             {
-                _writer.Write(WebUtility.HtmlEncode(text));
+                _writer.Write(WebUtility.HtmlEncode(BidiControls.Reveal(text)));
                 return this;
             }
         }

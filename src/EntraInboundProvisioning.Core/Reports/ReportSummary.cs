@@ -90,7 +90,7 @@ namespace EntraInboundProvisioning.Reports
         private static string Plain(string value)
         {
             var escaped = new StringBuilder(value.Length + 8);
-            foreach (char c in value)
+            foreach (char c in BidiControls.Reveal(value))
             {
                 if (c is '\r' or '\n')
                 {
@@ -109,6 +109,6 @@ namespace EntraInboundProvisioning.Reports
             return escaped.ToString();
         }
 
-        private static string Code(string value) => "`" + value.Replace("`", "'").Replace("\r", " ").Replace("\n", " ") + "`";
+        private static string Code(string value) => "`" + BidiControls.Reveal(value).Replace("`", "'").Replace("\r", " ").Replace("\n", " ") + "`";
     }
 }

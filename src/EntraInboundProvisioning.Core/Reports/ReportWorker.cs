@@ -6,8 +6,9 @@ namespace EntraInboundProvisioning.Reports
     public sealed class ReportWorker
     {
         /// <summary>Creates a worker line.</summary>
-        public ReportWorker(string externalId, string userName, DateTimeOffset when, string? error, bool active)
+        public ReportWorker(string externalId, string userName, DateTimeOffset when, string? error, bool active, bool? confirmed = null)
         {
+            Confirmed = confirmed;
             ExternalId = externalId;
             UserName = userName;
             When = when;
@@ -26,6 +27,12 @@ namespace EntraInboundProvisioning.Reports
 
         /// <summary>The last error, "Code: reason".</summary>
         public string? Error { get; }
+
+        /// <summary>
+        /// For a leaver, what a provisioning cycle said of the disable: true (it went through), false (it failed; see
+        /// <see cref="Error"/>), or null (no cycle has said yet).
+        /// </summary>
+        public bool? Confirmed { get; }
 
         /// <summary>False for a worker HR marks inactive (their failure may leave an account enabled).</summary>
         public bool Active { get; }

@@ -315,8 +315,18 @@ namespace EntraInboundProvisioning.Sending
         /// <summary>Waits this long or longer are told (verbose), so a run that waits is not a run that hangs.</summary>
         private static readonly TimeSpan NoticeableWait = TimeSpan.FromSeconds(10);
 
-        private static string Describe(TimeSpan wait)
-            => wait.TotalMinutes >= 2 ? $"{wait.TotalMinutes:N0} minutes" : $"{wait.TotalSeconds:N0} seconds";
+        /// <summary>A wait in words: "5 minutes", "90 seconds", "0.5 seconds" (a sub-second wait is not "0 seconds").</summary>
+        internal static string Describe(TimeSpan wait)
+        {
+            if (wait.TotalMinutes >= 2)
+            {
+                return $"{wait.TotalMinutes.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} minutes";
+            }
+
+            double seconds = Math.Max(0, wait.TotalSeconds);
+            string count = seconds.ToString(seconds < 10 ? "0.###" : "N0", System.Globalization.CultureInfo.InvariantCulture);
+            return count == "1" ? "1 second" : $"{count} seconds";
+        }
 
         /// <summary>Retry-After when the service gave one (plus a little jitter so workers do not stampede); otherwise exponential backoff with full jitter.</summary>
         private TimeSpan Backoff(int attempt, TimeSpan? retryAfter)

@@ -37,15 +37,15 @@ namespace EntraInboundProvisioning.State
         {
             // The first run may have died before it saved: then its journal is all there is, and it is what was sent.
             bool saved = System.IO.File.Exists(path);
-            if (!saved && !System.IO.File.Exists(path + ".journal"))
+            if (!saved && !System.IO.File.Exists(StateFiles.Journal(path)))
             {
                 throw new System.IO.FileNotFoundException($"There is no state file '{path}' yet: the first run with -StatePath creates it.", path);
             }
 
             // Replaying a journal updates workers in place, which needs the index.
-            var journal = new System.IO.FileInfo(path + ".journal");
+            var journal = new System.IO.FileInfo(StateFiles.Journal(path));
             (WorkerStateTable table, StateHeader header) = RunState.Open(path, indexed || (journal.Exists && journal.Length > 0));
-            StateJournal.Replayed replayed = StateJournal.Replay(path + ".journal", (fact, at) => RunState.Apply(table, header, fact, at));
+            StateJournal.Replayed replayed = StateJournal.Replay(StateFiles.Journal(path), (fact, at) => RunState.Apply(table, header, fact, at));
             if (!saved && replayed.Requests == 0)
             {
                 throw new System.IO.FileNotFoundException($"There is no state file '{path}' yet: the first run with -StatePath creates it.", path);

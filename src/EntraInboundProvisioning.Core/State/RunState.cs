@@ -34,7 +34,7 @@ namespace EntraInboundProvisioning.State
             Owner = owner;
             Table = table;
             _header = header;
-            _journal = new StateJournal(path + ".journal");
+            _journal = new StateJournal(StateFiles.Journal(path));
             ReplayedFromJournal = replayed.Records;
             if (replayed.Requests > 0)
             {
@@ -131,6 +131,7 @@ namespace EntraInboundProvisioning.State
         /// sending in one pipeline), anyone else is refused while it is open. A missing file is a new, empty state.
         /// </summary>
         /// <exception cref="RunStateInUseException">Another run holds the state.</exception>
+        /// <exception cref="StateLockedException">Another process holds the state file or its journal open.</exception>
         /// <exception cref="InvalidDataException">The file is not a state file or is damaged.</exception>
         public static RunState Acquire(string path, Guid owner) => StateRegistry.Acquire(System.IO.Path.GetFullPath(path), owner, Load);
 
@@ -141,13 +142,13 @@ namespace EntraInboundProvisioning.State
             try
             {
                 // Files a commit killed mid-write left beside the state: never read, only in the way.
-                foreach (string stale in Directory.GetFiles(System.IO.Path.GetDirectoryName(path)!, $".{System.IO.Path.GetFileName(path)}.*.tmp"))
+                foreach (string stale in Directory.GetFiles(System.IO.Path.GetDirectoryName(path)!, StateFiles.TemporaryPattern(path)))
                 {
                     File.Delete(stale);
                 }
 
                 (WorkerStateTable table, StateHeader header) = Open(path);
-                StateJournal.Replayed replayed = StateJournal.Replay(path + ".journal", (fact, at) => Apply(table, header, fact, at));
+                StateJournal.Replayed replayed = StateJournal.Replay(StateFiles.Journal(path), (fact, at) => Apply(table, header, fact, at));
                 return new RunState(path, stateLock, owner, table, header, replayed);
             }
             catch
@@ -165,8 +166,15 @@ namespace EntraInboundProvisioning.State
                 return (new WorkerStateTable(), StateHeader.New());
             }
 
-            (WorkerStateTable table, System.Text.Json.Nodes.JsonObject json) = StateFile.Read(path, indexed);
-            return (table, new StateHeader(json));
+            try
+            {
+                (WorkerStateTable table, System.Text.Json.Nodes.JsonObject json) = StateFile.Read(path, indexed);
+                return (table, new StateHeader(json));
+            }
+            catch (IOException ex) when (StateLockedException.IsHeldElsewhere(ex))
+            {
+                throw StateLockedException.For(path, ex);
+            }
         }
 
         /// <summary>

@@ -120,7 +120,7 @@ namespace EntraInboundProvisioning.State
         public static void Write(string path, WorkerStateTable table, JsonObject header)
         {
             string full = Path.GetFullPath(path);
-            string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+            string temporary = StateFiles.Temporary(full);
             header["format"] = Format;
             header["workers"] = table.Count;
             try

@@ -97,7 +97,20 @@ namespace EntraInboundProvisioning.State
         }
 
         /// <summary>Applies what an interrupted run journaled, oldest first; a line cut short by the crash is skipped (its request is re-sent, which is safe).</summary>
+        /// <exception cref="StateLockedException">Another process holds the journal open.</exception>
         public static Replayed Replay(string path, Action<OperationFacts, long> apply)
+        {
+            try
+            {
+                return ReplayLines(path, apply);
+            }
+            catch (IOException ex) when (StateLockedException.IsHeldElsewhere(ex))
+            {
+                throw StateLockedException.For(path, ex);
+            }
+        }
+
+        private static Replayed ReplayLines(string path, Action<OperationFacts, long> apply)
         {
             int records = 0;
             int requests = 0;

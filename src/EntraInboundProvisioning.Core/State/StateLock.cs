@@ -21,11 +21,11 @@ namespace EntraInboundProvisioning.State
             FileStream file;
             try
             {
-                file = new FileStream(statePath + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                file = new FileStream(StateFiles.Lock(statePath), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
             }
             catch (IOException ex)
             {
-                throw new RunStateInUseException($"The state '{statePath}' is in use by another run (it holds '{statePath}.lock'). Two runs on one state would each send what the other already sent; wait for it to finish.", ex);
+                throw new RunStateInUseException($"The state '{statePath}' is in use by another run (it holds '{StateFiles.Lock(statePath)}'). Two runs on one state would each send what the other already sent; wait for it to finish.", ex);
             }
 
             try

@@ -2,10 +2,11 @@ using System;
 using System.Collections;
 using System.IO;
 using System.Management.Automation;
-using System.Text;
 using EntraInboundProvisioning.Logs;
+using EntraInboundProvisioning.PowerShell.Session;
 using EntraInboundProvisioning.PowerShell.Records;
 using EntraInboundProvisioning.Reports;
+using EntraInboundProvisioning.State;
 
 namespace EntraInboundProvisioning.PowerShell.Commands
 {
@@ -33,7 +34,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         [ValidateNotNullOrEmpty]
         public string? StatePath { get; set; }
 
-        /// <summary><para type="description">The HTML file to write. By default, beside the state: &lt;state name&gt;-report-&lt;UTC date and time&gt;.html.</para></summary>
+        /// <summary><para type="description">The HTML file to write, or an existing folder to write it into. By default, beside the state: &lt;state name&gt;-report-&lt;UTC date and time&gt;.html. Never a file of the state (OutFileIsState), even with -Force.</para></summary>
         [Parameter(Position = 1, ParameterSetName = PageSet)]
         [ValidateNotNullOrEmpty]
         public string? Path { get; set; }
@@ -61,7 +62,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         [Parameter(Mandatory = true, ParameterSetName = MarkdownSet)]
         public SwitchParameter AsMarkdown { get; set; }
 
-        /// <summary><para type="description">Overwrites an existing file.</para></summary>
+        /// <summary><para type="description">Overwrites an existing file (never a file of the state).</para></summary>
         [Parameter(ParameterSetName = PageSet)]
         public SwitchParameter Force { get; set; }
 
@@ -81,6 +82,9 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         protected override void EndProcessing()
         {
             string state = SessionState.Path.GetUnresolvedProviderPathFromPSPath(StatePath);
+
+            // Where the page goes is checked before the state and the logs are read: a wrong -Path fails at once.
+            (string folder, string? file) = AsMarkdown.IsPresent ? (string.Empty, null) : Destination(state);
             ProvisioningReport report;
             try
             {
@@ -91,14 +95,9 @@ namespace EntraInboundProvisioning.PowerShell.Commands
 
                 report = ProvisioningReport.Read(state, _piped || ServicePrincipalId is not null ? _logs : null);
             }
-            catch (FileNotFoundException ex)
+            catch (Exception ex) when (StateSessions.ReadError(ex, state) is ErrorRecord error)
             {
-                ThrowTerminatingError(new ErrorRecord(ex, "StateNotFound", ErrorCategory.ObjectNotFound, state));
-                return;
-            }
-            catch (InvalidDataException ex)
-            {
-                ThrowTerminatingError(new ErrorRecord(ex, "StateUnreadable", ErrorCategory.InvalidData, state));
+                ThrowTerminatingError(error);
                 return;
             }
 
@@ -109,34 +108,68 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 return;
             }
 
-            string path = Path is null
-                ? System.IO.Path.Combine(System.IO.Path.GetDirectoryName(state) ?? ".", $"{System.IO.Path.GetFileNameWithoutExtension(state)}-report-{report.GeneratedAt.UtcDateTime:yyyyMMdd-HHmmss}.html")
-                : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
-            if (File.Exists(path) && !Force.IsPresent)
-            {
-                ThrowTerminatingError(new ErrorRecord(new IOException($"'{path}' already exists; use -Force to overwrite it."), "OutFileExists", ErrorCategory.ResourceExists, path));
-            }
-
-            if (!ShouldProcess(path, $"Write the run report of '{state}'"))
+            string path = System.IO.Path.Combine(folder, file ?? ReportFile.DefaultName(state, report.GeneratedAt));
+            bool exists = File.Exists(path);
+            string action = !exists
+                ? $"Write the run report of '{state}'"
+                : Force.IsPresent
+                    ? $"Overwrite the existing file with the run report of '{state}'"
+                    : $"Write the run report of '{state}': the file exists, and without -Force it is not overwritten (OutFileExists)";
+            if (!ShouldProcess(path, action))
             {
                 return;
             }
 
-            // Written whole, then moved into place: a reader never sees half a page.
-            string partial = path + ".partial";
-            using (var writer = new StreamWriter(partial, append: false, new UTF8Encoding(false)))
+            if (exists && !Force.IsPresent)
             {
-                ReportPage.Write(report, writer);
+                ThrowTerminatingError(new ErrorRecord(new IOException($"'{path}' already exists; use -Force to overwrite it."), "OutFileExists", ErrorCategory.ResourceExists, path));
             }
 
-            if (File.Exists(path))
+            try
             {
-                File.Delete(path);
+                ReportFile.Write(report, path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                ThrowTerminatingError(new ErrorRecord(new IOException($"The run report could not be written to '{path}': {ex.Message}", ex), "OutFileNotWritten", ErrorCategory.WriteError, path));
             }
 
-            File.Move(partial, path);
             WriteVerbose($"Run report of '{state}': {report.History.Count} run(s), {report.FailedWorkers} failed worker(s), {report.LeaverCount} leaver(s) of the last run.");
             WriteObject(new FileInfo(path));
+        }
+
+        /// <summary>
+        /// The folder the page goes to and its name (null: the default name, known once the report is made). -Path may
+        /// be a file or an existing folder; its folder must exist, and it may not be a file of the state.
+        /// </summary>
+        private (string Folder, string? File) Destination(string state)
+        {
+            if (Path is null)
+            {
+                return (System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(state)) ?? ".", null);
+            }
+
+            string given = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+            if (Directory.Exists(given))
+            {
+                return (given, null);
+            }
+
+            bool namesFolder = given.EndsWith(System.IO.Path.DirectorySeparatorChar.ToString(), StringComparison.Ordinal)
+                || given.EndsWith(System.IO.Path.AltDirectorySeparatorChar.ToString(), StringComparison.Ordinal);
+            string folder = namesFolder ? given : System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(given)) ?? given;
+            if (!Directory.Exists(folder))
+            {
+                ThrowTerminatingError(new ErrorRecord(new DirectoryNotFoundException($"The folder '{folder}' of -Path '{Path}' does not exist; create it, or give an existing folder or file path."), "OutFolderNotFound", ErrorCategory.ObjectNotFound, folder));
+            }
+
+            string file = System.IO.Path.GetFileName(given);
+            if (StateFiles.Holds(state, given) || StateFiles.Holds(state, given + ReportFile.PartialSuffix))
+            {
+                ThrowTerminatingError(new ErrorRecord(new PSArgumentException($"-Path '{given}' is a file of the run state '{state}' (the state, its journal, its lock or a save in progress); the report would replace it and lose what the service accepted. Give another file name. -Force does not change this."), "OutFileIsState", ErrorCategory.InvalidArgument, given));
+            }
+
+            return (folder, file);
         }
 
         /// <summary>A log entry, or a cycle of them, from the pipeline or Get-ProvisioningCycleLog; anything else is an error.</summary>
@@ -166,7 +199,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         /// </summary>
         private void ReadLogs(string state)
         {
-            DateTimeOffset since = EntraInboundProvisioning.State.ProvisioningStateReader.Read(state).State.LastRun?.StartedAt is DateTimeOffset started && started != default
+            DateTimeOffset since = ProvisioningStateReader.Read(state).State.LastRun?.StartedAt is DateTimeOffset started && started != default
                 ? started.AddMinutes(-5)
                 : DateTimeOffset.UtcNow.AddDays(-1);
             using var pipeline = System.Management.Automation.PowerShell.Create(RunspaceMode.CurrentRunspace);

@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Management.Automation;
+using EntraInboundProvisioning.PowerShell.Session;
 using EntraInboundProvisioning.State;
 
 namespace EntraInboundProvisioning.PowerShell.Commands
@@ -64,13 +65,9 @@ namespace EntraInboundProvisioning.PowerShell.Commands
 
                 WriteObject(state);
             }
-            catch (FileNotFoundException ex)
+            catch (Exception ex) when (StateSessions.ReadError(ex, path) is ErrorRecord error)
             {
-                WriteError(new ErrorRecord(ex, "StateNotFound", ErrorCategory.ObjectNotFound, path));
-            }
-            catch (InvalidDataException ex)
-            {
-                WriteError(new ErrorRecord(ex, "StateUnreadable", ErrorCategory.InvalidData, path));
+                WriteError(error);
             }
         }
     }

@@ -24,9 +24,9 @@ namespace EntraInboundProvisioning.PowerShell.Session
             {
                 cmdlet.ThrowTerminatingError(new ErrorRecord(ex, "StateInUse", ErrorCategory.ResourceBusy, path));
             }
-            catch (InvalidDataException ex)
+            catch (Exception ex) when (ReadError(ex, path) is ErrorRecord error)
             {
-                cmdlet.ThrowTerminatingError(new ErrorRecord(ex, "StateUnreadable", ErrorCategory.InvalidData, path));
+                cmdlet.ThrowTerminatingError(error);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -35,10 +35,23 @@ namespace EntraInboundProvisioning.PowerShell.Session
 
             if (state!.ReplayedFromJournal > 0 && state.SharedBy == 1)
             {
-                cmdlet.WriteWarning($"The state '{path}' had {state.ReplayedFromJournal} accepted record(s) of a run that ended before it could save them; they are recovered from '{path}.journal' and not sent again.");
+                cmdlet.WriteWarning($"The state '{path}' had {state.ReplayedFromJournal} accepted record(s) of a run that ended before it could save them; they are recovered from '{StateFiles.Journal(path)}' and not sent again.");
             }
 
             return state;
         }
+
+        /// <summary>
+        /// The error for what reading a state threw, the same for every cmdlet that reads one: StateNotFound (no file
+        /// yet), StateLocked (another process holds it open: try again), StateUnreadable (not a state file, or damaged:
+        /// restore it). Null for an exception that says none of these.
+        /// </summary>
+        public static ErrorRecord? ReadError(Exception ex, string path) => ex switch
+        {
+            FileNotFoundException => new ErrorRecord(ex, "StateNotFound", ErrorCategory.ObjectNotFound, path),
+            StateLockedException => new ErrorRecord(ex, "StateLocked", ErrorCategory.ResourceBusy, path),
+            InvalidDataException => new ErrorRecord(ex, "StateUnreadable", ErrorCategory.InvalidData, path),
+            _ => null,
+        };
     }
 }

@@ -24,10 +24,13 @@ namespace EntraInboundProvisioning.Tests.Reports
 
         private string StatePath => Path.Combine(_directory, "contoso.state");
 
+        /// <summary>An externalId that a right-to-left override makes read "exe.png": "gnp.exe" reversed.</summary>
+        private const string Reversed = "\u202Egnp.exe\u202C";
+
         private static AttributeMapping Mapping() => TestMappings.Minimal(MappingNode.ForColumn("title", "T"));
 
         private static IRecord[] Workers(IEnumerable<int> ids, Func<int, string>? upn = null, Func<int, string>? title = null)
-            => ids.Select((i, n) => Row(n + 1, ("Id", i == 666 ? "<script>alert(1)</script>" : $"W{i}"), ("Upn", upn?.Invoke(i) ?? $"w{i}@contoso.com"), ("T", title?.Invoke(i) ?? "Clerk"))).ToArray();
+            => ids.Select((i, n) => Row(n + 1, ("Id", i == 666 ? "<script>alert(1)</script>" : i == 777 ? Reversed : $"W{i}"), ("Upn", upn?.Invoke(i) ?? $"w{i}@contoso.com"), ("T", title?.Invoke(i) ?? "Clerk"))).ToArray();
 
         /// <summary>One daily run: converted with the state, every request accepted, committed with its times and calls.</summary>
         private ConversionSummary Day(IRecord[] records, int threshold = 100)
@@ -75,20 +78,26 @@ namespace EntraInboundProvisioning.Tests.Reports
         [Fact]
         public void HostileHRValuesAreShownAsTextAndThePageLoadsNothing()
         {
-            Day(Workers(Enumerable.Range(1, 10).Append(666)));
-            Day(Workers(Enumerable.Range(1, 10).Append(666), upn: i => i == 666 ? "\"><img src=x onerror=alert(2)>@contoso.com" : $"w{i}@contoso.com", title: i => i == 666 ? "Chief" : "Clerk"));
-            Failed(("<script>alert(1)</script>", "AzureActiveDirectoryInvalidUserPrincipalName: '\"><img src=x onerror=alert(2)>' </td></table><script>x()</script>"));
+            Day(Workers(Enumerable.Range(1, 10).Append(666).Append(777)));
+            Day(Workers(Enumerable.Range(1, 10).Append(666).Append(777), upn: i => i == 666 ? "\"><img src=x onerror=alert(2)>@contoso.com" : i == 777 ? "\u2067admin\u2069@contoso.com" : $"w{i}@contoso.com", title: i => i is 666 or 777 ? "Chief" : "Clerk"));
+            Failed(("<script>alert(1)</script>", "AzureActiveDirectoryInvalidUserPrincipalName: '\"><img src=x onerror=alert(2)>' </td></table><script>x()</script>"), (Reversed, "\u202BDuplicate\u202C: taken"));
 
             ProvisioningReport report = ProvisioningReport.Read(StatePath);
-            report.Title = "<b>Contoso</b> & \"HR\"";
+            report.Title = "<b>Contoso</b> & \"HR\" \u202Enoc.exe";
             string html = Page(report);
+
+            // Controls that reorder text are shown, not obeyed: nothing in the page can read as something else.
+            Assert.DoesNotMatch(new Regex("[\u202A-\u202E\u2066-\u2069]"), html);
+            Assert.Contains("<code>[U+202E]gnp.exe[U+202C]</code>", html, StringComparison.Ordinal);
+            Assert.Contains("[U+2067]admin[U+2069]@contoso.com", html, StringComparison.Ordinal);
+            Assert.DoesNotMatch(new Regex("[\u202A-\u202E\u2066-\u2069]"), ReportSummary.Write(report));
 
             Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain("<img", html, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain("<b>Contoso", html, StringComparison.Ordinal);
             Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", html, StringComparison.Ordinal);
             Assert.Contains("&quot;&gt;&lt;img src=x onerror=alert(2)&gt;", html, StringComparison.Ordinal);
-            Assert.Contains("&lt;b&gt;Contoso&lt;/b&gt; &amp; &quot;HR&quot;", html, StringComparison.Ordinal);
+            Assert.Contains("&lt;b&gt;Contoso&lt;/b&gt; &amp; &quot;HR&quot; [U+202E]noc.exe", html, StringComparison.Ordinal);
 
             // Nothing to fetch, no script, and a policy that forbids both.
             Assert.DoesNotMatch(new Regex(@"<[a-z][^>]*\s(src|href)\s*=", RegexOptions.IgnoreCase), html);
@@ -229,6 +238,81 @@ namespace EntraInboundProvisioning.Tests.Reports
             Assert.Equal("W2", Assert.Single(group.Workers).ExternalId);
             Assert.Equal(3, report.LogEntries);
             Assert.Equal(2, report.LogStatuses["success"]);
+        }
+    
+        [Fact]
+        public void AnOlderLogEntryNeitherSettlesALaterFailureNorRevivesAnOldOne()
+        {
+            // Day 1: W1 and W2 accepted, and the cycle says both succeeded (W2's failure entry comes later that day).
+            Day(Workers(Enumerable.Range(1, 5)));
+            DateTimeOffset day1 = _clock;
+            var logs = new LogDigest();
+            logs.Add(Entry("W1", "success", day1.AddMinutes(30)));
+            logs.Add(Entry("W2", "failure", day1.AddMinutes(30), "UnableToResolveReferenceAttributeValue", "no manager"));
+
+            // Day 2: W1's UPN breaks, its new record fails in the cycle; W2 changes and is accepted again, no outcome yet.
+            Day(Workers(Enumerable.Range(1, 5), upn: i => i == 1 ? "not a upn" : $"w{i}@contoso.com", title: i => i == 2 ? "Chief" : "Clerk"));
+            Failed(("W1", "AzureActiveDirectoryInvalidUserPrincipalName: bad"));
+
+            // Day 1's entries, given to day 2's report, say nothing of day 2's uploads.
+            ProvisioningReport report = ProvisioningReport.Read(StatePath, logs);
+            FailureGroup group = Assert.Single(report.Failures);
+            Assert.Equal("AzureActiveDirectoryInvalidUserPrincipalName", group.Code);
+            Assert.Equal("W1", Assert.Single(group.Workers).ExternalId);
+
+            // A success logged after W1's day-2 upload does settle it.
+            logs.Add(Entry("W1", "success", _clock.AddMinutes(40)));
+            Assert.Empty(ProvisioningReport.Read(StatePath, logs).Failures);
+        }
+
+        [Fact]
+        public void TheLeaversConfirmedColumnTellsAConfirmedDisableFromOneNotYetKnownAndAFailedOne()
+        {
+            Day(Workers(Enumerable.Range(1, 10)));
+            Day(Workers(Enumerable.Range(4, 7)));
+            using (RunState state = RunState.Acquire(StatePath, Guid.NewGuid()))
+            {
+                state.RecordOutcome("W1", failed: false, _clock.AddMinutes(10));
+                state.RecordOutcome("W2", failed: true, _clock.AddMinutes(10), "SomeError: refused");
+                state.Commit();
+            }
+
+            ProvisioningReport report = ProvisioningReport.Read(StatePath);
+            Assert.Equal(new bool?[] { true, false, null }, report.Leavers.Select(l => l.Confirmed));
+            string html = Page(report);
+            Assert.Contains("<td><code>W1</code></td><td>w1@contoso.com</td><td>2026-11-03 06:01 UTC</td><td>yes</td>", html, StringComparison.Ordinal);
+            Assert.Contains("<td>no: SomeError: refused</td>", html, StringComparison.Ordinal);
+            Assert.Contains("<td><code>W3</code></td><td>w3@contoso.com</td><td>2026-11-03 06:01 UTC</td><td>not yet known</td>", html, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void ThePerRunChartsDrawTheLatestRunsOnlySoAnyHistoryGivesAPageUnderAMegabyte()
+        {
+            const int runs = 20_000;
+            var header = StateHeader.New();
+            header.HistoryLimit = runs;
+            var start = new DateTimeOffset(2020, 1, 1, 6, 0, 0, TimeSpan.Zero);
+            for (int i = 0; i < runs; i++)
+            {
+                DateTimeOffset at = start.AddHours(i * 3);
+                var plan = new ConversionSummary { StatePath = StatePath, RecordsRead = 100_000, Joiners = 1 + (i % 50), Movers = 200 + (i % 90), Leavers = 1 + (i % 7), Retries = i % 5, RecordsWithErrors = 1 + (i % 3), LeaverThreshold = "5%", LeaversInferred = true };
+                header.AddRun(new RunRecord { StartedAt = at, CompletedAt = at.AddMinutes(3), Plan = plan, Requests = 6, Accepted = 6, AcceptedRecords = 300, Calls = 6, CycleFailures = 1 + (i % 4), CycleSuccesses = 290 });
+            }
+
+            header.Flush();
+            StateFile.Write(StatePath, new WorkerStateTable(), header.Json);
+
+            ProvisioningReport report = ProvisioningReport.Read(StatePath);
+            Assert.Equal(runs, report.History.Count);
+            string html = Page(report);
+            Assert.InRange(System.Text.Encoding.UTF8.GetByteCount(html), 1, 1_000_000);
+            Assert.Contains("The last 400 of 20,000 runs, from", html, StringComparison.Ordinal);
+            Assert.Equal(ProvisioningReport.ChartRuns, Regex.Count(html, @"<rect [^>]*><title>[^<]*: [0-9,]+ joiners</title>"));
+
+            // The bars are the latest runs: the newest is drawn, one 400 runs before it is not.
+            Assert.Contains($"{report.History[runs - 1].StartedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC: ", html, StringComparison.Ordinal);
+            Assert.DoesNotContain($"{report.History[runs - 401].StartedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC: ", html, StringComparison.Ordinal);
+            Assert.True(Regex.Count(html, @"<rect [^>]*><title>[0-9-]+: [0-9,]+ call\(s\)") <= 90);
         }
     }
 }
