@@ -25,7 +25,7 @@ namespace EntraInboundProvisioning.Tests.Reports
         private string StatePath => Path.Combine(_directory, "contoso.state");
 
         /// <summary>An externalId that a right-to-left override makes read "exe.png": "gnp.exe" reversed.</summary>
-        private const string Reversed = "\u202Egnp.exe\u202C";
+        private const string Reversed = "W\u202Egnp.exe\u202C7"; // inside the id: at its ends they would be trimmed (WorkerKey.Normalize)
 
         private static AttributeMapping Mapping() => TestMappings.Minimal(MappingNode.ForColumn("title", "T"));
 
@@ -88,7 +88,7 @@ namespace EntraInboundProvisioning.Tests.Reports
 
             // Controls that reorder text are shown, not obeyed: nothing in the page can read as something else.
             Assert.DoesNotMatch(new Regex("[\u202A-\u202E\u2066-\u2069]"), html);
-            Assert.Contains("<code>[U+202E]gnp.exe[U+202C]</code>", html, StringComparison.Ordinal);
+            Assert.Contains("<code>W[U+202E]gnp.exe[U+202C]7</code>", html, StringComparison.Ordinal);
             Assert.Contains("[U+2067]admin[U+2069]@contoso.com", html, StringComparison.Ordinal);
             Assert.DoesNotMatch(new Regex("[\u202A-\u202E\u2066-\u2069]"), ReportSummary.Write(report));
 
