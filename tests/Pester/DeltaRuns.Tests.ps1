@@ -91,13 +91,17 @@ Describe 'daily runs with -StatePath' {
 
     It 'refuses a file with 10 % of the rows, naming the counts, and makes no call' {
         $csv = Save ($Rows | Select-Object -First 120) 'truncated.csv'
-        $saved = (Get-ProvisioningState $State).SavedAt
+        $saved = Get-ProvisioningState $State
         $before = Calls
         $err = { Run $csv $State } | Should -Throw -ErrorId 'TooManyLeavers,EntraInboundProvisioning.PowerShell.Commands.ConvertToScimBulkRequestCommand' -PassThru
         $err.Exception.Message | Should -Match 'of the 950 active workers'
         $err.Exception.Message | Should -Match 'Nothing was converted or sent'
         Calls | Should -Be $before
-        (Get-ProvisioningState $State).SavedAt | Should -Be $saved
+        # The workers are as they were; only the refusal went on record.
+        $after = Get-ProvisioningState $State
+        ($after.Workers, $after.ActiveWorkers, $after.Leavers) | Should -Be @($saved.Workers, $saved.ActiveWorkers, $saved.Leavers)
+        $after.History.Count | Should -Be ($saved.History.Count + 1)
+        $after.LastRun.Refused | Should -Match '^TooManyLeavers: .*of the 950 active workers'
 
         # Said to be partial, the same file sends only its changes (none) and infers no leaver.
         $partial = ConvertTo-ScimBulkRequest -Path $csv -AttributeMapping $Mapping -StatePath $State -PartialInput -WhatIf
@@ -160,6 +164,7 @@ Describe 'kill -9 during a delta run' {
         $csv = Save $rows 'crash.csv'
 
         # A slow service: one request of 5 records at a time, 300 ms each, so the run is killed mid-way.
+        $callsBefore = (Invoke-Emulator $Emulator GET "_emulator/jobs/$($job2.jobId)/calls").bulkUploadCalls
         Invoke-Emulator $Emulator POST '_emulator/latency' @{ milliseconds = 300 } | Out-Null
         try {
             $script = @"
@@ -169,7 +174,7 @@ ConvertTo-ScimBulkRequest -Path '$csv' -AttributeMapping '$Mapping' -StatePath '
 "@
             $child = Start-PowerShellChild $script
             $deadline = (Get-Date).AddSeconds(60)
-            while (-not ((Test-Path "$state.journal") -and @(Get-Content "$state.journal").Count -ge 8) -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            while (-not ((Test-Path "$state.journal") -and @(Get-Content "$state.journal" | Where-Object { $_ -like '*"records"*' }).Count -ge 8) -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 100 }
             $child.Kill()   # SIGKILL on Linux and macOS, TerminateProcess on Windows: kill -9
             $child.WaitForExit()
         }
@@ -187,6 +192,10 @@ ConvertTo-ScimBulkRequest -Path '$csv' -AttributeMapping '$Mapping' -StatePath '
         $after.LastRun.Recovered | Should -BeTrue
         $after.LastRun.AcceptedRecords | Should -Be $accepted
         $after.LastRun.Accepted | Should -Be ($accepted / 5)
+        # Its calls count against the daily limit, the one in flight at the kill included (journaled before it went out).
+        $made = (Invoke-Emulator $Emulator GET "_emulator/jobs/$($job2.jobId)/calls").bulkUploadCalls - $callsBefore
+        $made | Should -BeGreaterOrEqual ($accepted / 5)
+        $after.LastRun.Calls | Should -BeIn @($made, ($made + 1))
 
         # The rerun recovers the journal (and says so) and sends only the rest.
         $plan = ConvertTo-ScimBulkRequest -Path $csv -AttributeMapping $Mapping -StatePath $state -WhatIf -WarningVariable warns -WarningAction SilentlyContinue

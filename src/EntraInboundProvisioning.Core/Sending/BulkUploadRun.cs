@@ -92,6 +92,7 @@ namespace EntraInboundProvisioning.Sending
                 MaxAttempts = options.MaxAttempts,
                 CallBudget = budget,
                 CallsBefore = used,
+                CallStarting = state is null ? null : state.RecordCallStarting,
                 LongestWait = options.LongestWait,
 
                 // With a state, only what was accepted since the state was last saved stands for a request of the same

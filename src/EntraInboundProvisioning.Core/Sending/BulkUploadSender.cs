@@ -202,6 +202,19 @@ namespace EntraInboundProvisioning.Sending
             }
         }
 
+        /// <summary>Tells <see cref="SendOptions.CallStarting"/>; a note that cannot be written only leaves the call uncounted if the run is killed.</summary>
+        private void NoteCall(int call)
+        {
+            try
+            {
+                _options.CallStarting?.Invoke(call);
+            }
+            catch (Exception ex) when (ex is System.IO.IOException or ObjectDisposedException or UnauthorizedAccessException)
+            {
+                // The acceptance, journaled on its own, is what matters; the count is a safeguard.
+            }
+        }
+
         private async Task<BulkUploadResult> SendAsync(BulkRequest request)
         {
             string clientRequestId = Guid.NewGuid().ToString();
@@ -220,7 +233,8 @@ namespace EntraInboundProvisioning.Sending
                     return NotSent(request, attempts, clock, last, quota);
                 }
 
-                if (Interlocked.Increment(ref _calls) > _options.CallBudget)
+                int call = Interlocked.Increment(ref _calls);
+                if (call > _options.CallBudget)
                 {
                     Interlocked.Decrement(ref _calls);
                     return NotSent(request, attempts, clock, last, _options.CallsBefore > 0
@@ -234,6 +248,7 @@ namespace EntraInboundProvisioning.Sending
                     // Have a token first, so the paced moment is the moment the call goes out.
                     await _api.Graph.Tokens.GetTokenAsync(false, _stop.Token).ConfigureAwait(false);
                     await _gate.WaitAsync(_stop.Token).ConfigureAwait(false);
+                    NoteCall(call);
                     GraphResponse response = await _api.BulkUploadAsync(_servicePrincipalId, _jobId, request.Json, clientRequestId, _stop.Token).ConfigureAwait(false);
                     var accepted = new BulkUploadResult(request, BulkUploadStatus.Accepted, _servicePrincipalId, _jobId)
                     {

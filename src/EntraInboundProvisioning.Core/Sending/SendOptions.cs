@@ -26,6 +26,9 @@ namespace EntraInboundProvisioning.Sending
         /// <summary>Calls this run may make (the tenant allows 2,000 a day with P1/P2, 6,000 with Governance).</summary>
         public int CallBudget { get; set; } = 2000;
 
+        /// <summary>Told the running count of calls just before each call goes out (from the sending threads), so a state can journal it.</summary>
+        public Action<int>? CallStarting { get; set; }
+
         /// <summary>Calls made in the 24 hours before this run (journal or state), for messages: the budget already leaves them out.</summary>
         public int CallsBefore { get; set; }
 

@@ -46,13 +46,13 @@ namespace EntraInboundProvisioning.State
             var journal = new System.IO.FileInfo(StateFiles.Journal(path));
             (WorkerStateTable table, StateHeader header) = RunState.Open(path, indexed || (journal.Exists && journal.Length > 0));
             StateJournal.Replayed replayed = StateJournal.Replay(StateFiles.Journal(path), (fact, at) => RunState.Apply(table, header, fact, at));
-            if (!saved && replayed.Requests == 0)
+            if (!saved && !replayed.Ran)
             {
                 throw new System.IO.FileNotFoundException($"There is no state file '{path}' yet: the first run with -StatePath creates it.", path);
             }
 
             var history = new List<RunRecord>(header.History);
-            if (replayed.Requests > 0)
+            if (replayed.Ran)
             {
                 history.Add(replayed.ToRunRecord());
             }

@@ -36,7 +36,7 @@ namespace EntraInboundProvisioning.State
             _header = header;
             _journal = new StateJournal(StateFiles.Journal(path));
             ReplayedFromJournal = replayed.Records;
-            if (replayed.Requests > 0)
+            if (replayed.Ran)
             {
                 // The run that journaled these ended before it saved: until a run saves its own record, it is the last run.
                 _recovered = replayed.ToRunRecord();
@@ -299,6 +299,9 @@ namespace EntraInboundProvisioning.State
 
         /// <summary>Notes a source's mapping fingerprint, saved with the next commit that records accepted requests.</summary>
         internal void NoteShape(string? source, string fingerprint) => _shapes[source ?? string.Empty] = fingerprint;
+
+        /// <summary>The run is about to make its <paramref name="calls"/>th call to bulkUpload (see <see cref="StateJournal.AppendCalls"/>).</summary>
+        public void RecordCallStarting(int calls) => _journal.AppendCalls(DateTimeOffset.UtcNow.ToUnixTimeSeconds(), calls);
 
         /// <summary>
         /// Records the operations of a request the service accepted (202) from the facts the conversion gave the

@@ -19,16 +19,25 @@ namespace EntraInboundProvisioning.State
 
         public StateJournal(string path) => _path = path;
 
+        private readonly object _gate = new object();
+
         /// <summary>What a replay found: the records and requests of a run that ended before it saved, and when.</summary>
         internal readonly struct Replayed
         {
-            public Replayed(int records, int requests, DateTimeOffset? first, DateTimeOffset? last)
+            public Replayed(int records, int requests, int calls, DateTimeOffset? first, DateTimeOffset? last)
             {
                 Records = records;
                 Requests = requests;
+                Calls = calls;
                 First = first;
                 Last = last;
             }
+
+            /// <summary>Calls to bulkUpload the run had begun (at least its accepted requests): what it took from the daily quota.</summary>
+            public int Calls { get; }
+
+            /// <summary>True when the journal holds a run: one that got requests accepted, or only made calls.</summary>
+            public bool Ran => Requests > 0 || Calls > 0;
 
             public int Records { get; }
 
@@ -46,10 +55,26 @@ namespace EntraInboundProvisioning.State
                 Requests = Requests,
                 Accepted = Requests,
                 AcceptedRecords = Records,
-                Calls = Requests,
+                Calls = Math.Max(Calls, Requests),
                 Stopped = true,
                 Recovered = true,
             };
+        }
+
+        /// <summary>
+        /// Notes that the run is about to make its <paramref name="calls"/>th call to bulkUpload, so a run killed with
+        /// calls in flight still counts them against the daily quota when it is recovered. Handed to the operating system,
+        /// not forced to disk: kill -9 loses nothing written so, and a power cut only under-counts, as before.
+        /// </summary>
+        public void AppendCalls(long at, int calls)
+        {
+            byte[] line = System.Text.Encoding.UTF8.GetBytes(string.Format(CultureInfo.InvariantCulture, "{{\"at\":{0},\"calls\":{1}}}\n", at, calls));
+            lock (_gate)
+            {
+                _file ??= new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.Read, 4096);
+                _file.Write(line, 0, line.Length);
+                _file.Flush(flushToDisk: false);
+            }
         }
 
         /// <summary>Appends an accepted request's records and flushes them to disk.</summary>
@@ -91,9 +116,12 @@ namespace EntraInboundProvisioning.State
             }
 
             buffer.WriteByte((byte)'\n');
-            _file ??= new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.Read, 4096);
-            _file.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
-            _file.Flush(flushToDisk: true);
+            lock (_gate)
+            {
+                _file ??= new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.Read, 4096);
+                _file.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
+                _file.Flush(flushToDisk: true);
+            }
         }
 
         /// <summary>Applies what an interrupted run journaled, oldest first; a line cut short by the crash is skipped (its request is re-sent, which is safe).</summary>
@@ -114,11 +142,20 @@ namespace EntraInboundProvisioning.State
         {
             int records = 0;
             int requests = 0;
+            int calls = 0;
             long first = long.MaxValue;
             long last = long.MinValue;
             Internal.JsonLines.Read(path, line =>
             {
                 long at = line.GetProperty("at").GetInt64();
+                first = Math.Min(first, at);
+                last = Math.Max(last, at);
+                if (line.TryGetProperty("calls", out JsonElement made))
+                {
+                    calls = Math.Max(calls, made.GetInt32()); // a call about to be made, not an acceptance
+                    return;
+                }
+
                 var facts = new List<OperationFacts>();
                 foreach (JsonElement record in line.GetProperty("records").EnumerateArray())
                 {
@@ -140,13 +177,11 @@ namespace EntraInboundProvisioning.State
 
                 records += facts.Count;
                 requests++;
-                first = Math.Min(first, at);
-                last = Math.Max(last, at);
             });
 
-            return requests == 0
+            return requests == 0 && calls == 0
                 ? default
-                : new Replayed(records, requests, DateTimeOffset.FromUnixTimeSeconds(first), DateTimeOffset.FromUnixTimeSeconds(last));
+                : new Replayed(records, requests, calls, DateTimeOffset.FromUnixTimeSeconds(first), DateTimeOffset.FromUnixTimeSeconds(last));
         }
 
         /// <summary>Removes the journal (after a commit wrote what it held into the state).</summary>

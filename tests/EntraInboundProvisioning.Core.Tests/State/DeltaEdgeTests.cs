@@ -399,20 +399,45 @@ namespace EntraInboundProvisioning.Tests.State
             using (RunState died = RunState.Acquire(StatePath, Guid.NewGuid()))
             {
                 using var converter = new BulkRequestConverter(Mapping(), new ConversionOptions { OperationsPerRequest = 2 }, died, _ => { });
+                int call = 0;
                 foreach (BulkRequest request in converter.ConvertAll(() => Workers(4, title: _ => "Chef")))
                 {
+                    died.RecordCallStarting(++call);
                     died.RecordAccepted(request, DateTimeOffset.UtcNow);
                 }
+
+                // Three more calls were in flight when the process was killed: never accepted, but made.
+                died.RecordCallStarting(5);
+                died.RecordCallStarting(3);
+                died.RecordCallStarting(4);
             }
 
             RunRecord recovered = ProvisioningStateReader.Read(StatePath).State.LastRun!;
             Assert.True(recovered.Recovered);
-            Assert.Equal((2, 4L), (recovered.Accepted, recovered.AcceptedRecords));
+            Assert.Equal((2, 4L, 5), (recovered.Accepted, recovered.AcceptedRecords, recovered.Calls));
             using RunState next = RunState.Acquire(StatePath, Guid.NewGuid());
             Assert.True(next.LastRun!.Recovered);
             Assert.Equal(4, next.ReplayedFromJournal);
             next.Commit();
             Assert.True(ProvisioningStateReader.Read(StatePath).State.LastRun!.Recovered, "saved without a run of its own, the interrupted run stays the last one");
+        }
+
+        [Fact]
+        public void ARunKilledWithCallsInFlightAndNothingAcceptedStillCountsThemAgainstTheDailyLimit()
+        {
+            Day(Workers(4));
+            using (RunState died = RunState.Acquire(StatePath, Guid.NewGuid()))
+            {
+                died.RecordCallStarting(1);
+                died.RecordCallStarting(2);
+            }
+
+            RunRecord recovered = ProvisioningStateReader.Read(StatePath).State.LastRun!;
+            Assert.True(recovered.Recovered);
+            Assert.Equal((0, 2), (recovered.Accepted, recovered.Calls));
+            using RunState next = RunState.Acquire(StatePath, Guid.NewGuid());
+            Assert.Equal(1 + 2, next.CallsInLast24Hours(DateTimeOffset.UtcNow)); // the day's run, and the killed one's two calls
+            Assert.Equal(0, next.ReplayedFromJournal);
         }
 
         [Fact]
