@@ -152,9 +152,13 @@ function Get-StateBlob {
 # reading outcomes 1,000 per 2 seconds. Refuses the day before anything is sent when it does not fit, and says how to
 # split it.
 function Test-SandboxBudget {
-    $exportBytes = (Get-Item -LiteralPath $Path).Length
+    # -Path may be a wildcard or several files, as ConvertTo-ScimBulkRequest takes it; lines count rows (a quoted field
+    # over several lines counts more, which errs the safe way).
+    $files = @(Get-Item -Path $Path -ErrorAction SilentlyContinue | Where-Object { -not $_.PSIsContainer })
+    $exportBytes = ($files | Measure-Object -Property Length -Sum).Sum
     $stateBytes = if (Test-Path -LiteralPath $StatePath) { (Get-Item -LiteralPath $StatePath).Length } else { 0 }
-    $rows = [Math]::Max(0, [System.Linq.Enumerable]::Count([IO.File]::ReadLines((Resolve-Path -LiteralPath $Path).ProviderPath)) - 1)
+    $rows = 0
+    foreach ($file in $files) { $rows += [Math]::Max(0, [System.Linq.Enumerable]::Count([IO.File]::ReadLines($file.FullName)) - 1) }
     $known = [long]($stateBytes / 28) # a state file keeps about 28 bytes per worker
     $joiners = [Math]::Max(0, $rows - $known)
     $converted = [Math]::Min($rows, $joiners + $(if ($Full) { $rows } else { [long]$DailyRequestLimit * 50 }))
@@ -222,7 +226,6 @@ try {
 
     Test-SandboxBudget
 
-    $started = [DateTimeOffset]::UtcNow
     # Results and outcomes are counted as they stream past, never collected: a day of 100,000 changes is 2,000 results
     # and 100,000 outcomes, which a 400 MB sandbox cannot hold as objects.
     $sent = @{ Requests = 0; Accepted = 0; Records = 0 }
@@ -240,15 +243,18 @@ try {
 
     $counts = @{ success = 0; failure = 0; skipped = 0; warning = 0 }
     $failed = [System.Collections.Generic.List[object]]::new()
-    if ($sent.Accepted -gt 0) {
-        # The state knows which records this run got accepted: wait for their outcomes, a page at a time, and mark the
-        # ones that failed so the next run sends them again.
-        Get-ProvisioningCycleLog -ServicePrincipalId $ServicePrincipalId -Wait -StatePath $StatePath -Since $started.AddMinutes(-5) -Timeout $WaitTimeout -PollInterval $PollInterval -ErrorAction Continue |
+    $missing = @()
+    if ($sent.Accepted -gt 0 -or (Get-ProvisioningState -StatePath $StatePath).AwaitingOutcome -gt 0) {
+        # The state knows which records were accepted and still await an outcome (this run's, and any an earlier run
+        # stopped waiting for): wait for them, a page at a time, and mark the ones that failed so the next run sends
+        # them again.
+        Get-ProvisioningCycleLog -ServicePrincipalId $ServicePrincipalId -Wait -StatePath $StatePath -Timeout $WaitTimeout -PollInterval $PollInterval -ErrorAction Continue -ErrorVariable waitErrors |
             ForEach-Object {
                 $counts[$_.Status]++
                 if ($_.Status -eq 'failure' -and $failed.Count -lt 100) { $failed.Add(($_ | Select-Object ExternalId, Action, ErrorCode, Reason)) }
             }
         Write-Output "Provisioned: $($counts.success) succeeded, $($counts.failure) failed, $($counts.skipped) skipped."
+        $missing = @($waitErrors | Where-Object { $_.FullyQualifiedErrorId -like 'OutcomesMissing*' -or $_.FullyQualifiedErrorId -like 'GetProvisioningLogsFailed*' })
     }
 
     Get-ProvisioningState -StatePath $StatePath | Format-List | Out-String | Write-Output
@@ -256,6 +262,11 @@ try {
         $failed | Format-Table -AutoSize | Out-String | Write-Output
         if ($counts.failure -gt $failed.Count) { Write-Output "... and $($counts.failure - $failed.Count) more (Get-ProvisioningCycleLog -Status Failure lists them)." }
         throw "$($counts.failure) record(s) failed to provision; fix them in the HR system: the next run sends them again."
+    }
+
+    if ($missing) {
+        # Not a success: those records stay awaiting an outcome in the state, and the next run waits for them again.
+        throw "The outcomes of some records were not learned: $($missing[0].Exception.Message) The next run reads them."
     }
 
     if ($summary -and -not $summary.LeaversInferred) {

@@ -225,4 +225,35 @@ Describe 'Get-ProvisioningCycleLog' {
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'OutcomesMissing,*'
         $errs[0].Exception.Message | Should -Match 'never-sent'
     }
+
+    It 'learns later the outcome of a record whose wait timed out, and fails on what cannot mean anything' {
+        $app = Invoke-Emulator $Emulator POST '_emulator/servicePrincipals' @{ displayName = 'Late outcomes' }
+        $csv = Join-Path $TestDrive 'late.csv'
+        Set-Content -Path $csv -Value @('WorkerID,UserID,FirstName,LastName,WorkerStatus', 'L1,l1@contoso.com,L,1,Active', 'L2,not a upn,L,2,Active')
+        $map = @{ externalId = 'WorkerID'; userName = 'UserID'; displayName = { "$($_.FirstName) $($_.LastName)" }; active = { $_.WorkerStatus -eq 'Active' } }
+        $state = Join-Path $TestDrive 'late.state'
+        ConvertTo-ScimBulkRequest -Path $csv -AttributeMapping $map -StatePath $state | Send-ScimBulkRequest -ServicePrincipalId $app.id -StatePath $state | Out-Null
+
+        # No cycle yet: the wait times out, and the state still awaits both outcomes.
+        Get-ProvisioningCycleLog -ServicePrincipalId $app.id -Wait -StatePath $state -PollInterval 00:00:01 -Timeout 00:00:02 -ErrorVariable errs -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'OutcomesMissing,*'
+        (Get-ProvisioningState $state).AwaitingOutcome | Should -Be 2
+
+        # The cycle runs later; the next wait (a later run's, with nothing new of its own) learns both, the failure included.
+        Invoke-Emulator $Emulator POST "_emulator/jobs/$($app.jobId)/cycle" | Out-Null
+        $late = @(Get-ProvisioningCycleLog -ServicePrincipalId $app.id -Wait -StatePath $state -PollInterval 00:00:01 -Timeout 00:00:30)
+        ($late.ExternalId | Sort-Object) | Should -Be @('L1', 'L2')
+        $info = Get-ProvisioningState $state
+        ($info.AwaitingOutcome, $info.PendingRetries) | Should -Be @(0, 1)
+
+        # Another job's logs never teach this state; a misspelt state is not created; empty or reversed filters are refused.
+        { Get-ProvisioningCycleLog -ServicePrincipalId $Emulator.ServicePrincipalId -StatePath $state -ErrorAction Stop } | Should -Throw -ErrorId 'StateBelongsToAnotherJob,*'
+        $typo = Join-Path $TestDrive 'lat.state'
+        { Get-ProvisioningCycleLog -ServicePrincipalId $app.id -StatePath $typo -ErrorAction Stop } | Should -Throw -ErrorId 'StateNotFound,*'
+        Test-Path $typo | Should -BeFalse
+        { Get-ProvisioningCycleLog -ServicePrincipalId $app.id -ExternalId @() } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
+        { Get-ProvisioningCycleLog -ServicePrincipalId $app.id -Since (Get-Date) -Until (Get-Date).AddDays(-1) } | Should -Throw -ErrorId 'InvalidTimeRange,*'
+        { Get-ProvisioningCycleLog -ServicePrincipalId $app.id -Since ([DateTimeOffset]::MinValue) } | Should -Throw -ErrorId 'InvalidTimeRange,*'
+        { Get-ProvisioningCycleLog -ServicePrincipalId $app.id -Wait -ExternalId L1 -PollInterval 0 } | Should -Throw -ErrorId 'InvalidTimeRange,*'
+    }
 }

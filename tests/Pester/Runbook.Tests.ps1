@@ -130,6 +130,24 @@ Describe 'samples/runbooks/Invoke-InboundProvisioning.ps1' {
         (Get-ProvisioningState $state).PendingRetries | Should -Be 1
     }
 
+    It 'fails when outcomes were not learned in time, and the next run learns them though it sends nothing' {
+        $app = Invoke-Emulator $Emulator POST '_emulator/servicePrincipals' @{ displayName = 'Late cycle' }
+        $csv = Join-Path $TestDrive 'late.csv'
+        Import-Csv (Join-Path $Samples 'hr-workers.csv') | Select-Object -First 5 | Export-Csv $csv -NoTypeInformation
+        $state = Join-Path $TestDrive 'late.state'
+        # No cycle runs while the first run waits.
+        $err = { & $Runbook -Path $csv -AttributeMapping (Join-Path $Samples 'AttributeMapping.psd1') -ServicePrincipalId $app.id -StatePath $state `
+                -PollInterval 00:00:01 -WaitTimeout 00:00:03 -ConnectParameters $Connect } | Should -Throw -PassThru
+        $err.Exception.Message | Should -Match 'The outcomes of some records were not learned: .*have no outcome yet'
+        (Get-ProvisioningState $state).AwaitingOutcome | Should -Be 5
+
+        # The cycle runs later; the next run has nothing to send, and still learns the five outcomes.
+        $second = Invoke-Runbook $csv -Sp $app.id -Job $app.jobId -More @{ StatePath = $state }
+        ($second | Out-String) | Should -Match 'Accepted 0 of 0 request'
+        ($second | Out-String) | Should -Match 'Provisioned: 1 succeeded, 0 failed, 4 skipped'
+        (Get-ProvisioningState $state).AwaitingOutcome | Should -Be 0
+    }
+
     It 'keeps the state in a leased blob between runs: the second run downloads it and sends nothing' {
         $csv = Join-Path $Samples 'hr-workers.csv'
         $first = Invoke-Runbook $csv -Sp $App.id -Job $App.jobId -More @{ StateBlobUri = $BlobUri; StorageAccessToken = $Token; StatePath = (Join-Path $TestDrive 'sandbox1.state') }

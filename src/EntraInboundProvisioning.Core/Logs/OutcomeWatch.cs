@@ -37,6 +37,7 @@ namespace EntraInboundProvisioning.Logs
         private readonly string _jobId;
         private readonly Dictionary<string, DateTimeOffset> _waiting;
         private readonly TimeSpan _overlap;
+        private readonly Dictionary<string, (string CycleId, DateTimeOffset At)> _found = new Dictionary<string, (string, DateTimeOffset)>(StringComparer.OrdinalIgnoreCase);
         private readonly Dictionary<string, DateTimeOffset> _recent = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         private readonly DateTimeOffset _since;
         private DateTimeOffset? _newest;
@@ -109,6 +110,16 @@ namespace EntraInboundProvisioning.Logs
             if (_waiting.TryGetValue(entry.ExternalId, out DateTimeOffset accepted) && entry.ActivityDateTime >= Earliest(accepted))
             {
                 _waiting.Remove(entry.ExternalId);
+                _found[entry.ExternalId] = (entry.CycleId, entry.ActivityDateTime);
+                return true;
+            }
+
+            // Two uploads of the worker (yesterday's change, then today's) that one cycle processes give two entries: the
+            // later one answers the later upload, so it is an outcome too, and it stands (a learner takes them in order).
+            if (_found.TryGetValue(entry.ExternalId, out (string CycleId, DateTimeOffset At) first) && entry.CycleId.Length > 0
+                && string.Equals(first.CycleId, entry.CycleId, StringComparison.Ordinal) && entry.ActivityDateTime >= first.At)
+            {
+                _found[entry.ExternalId] = (entry.CycleId, entry.ActivityDateTime);
                 return true;
             }
 

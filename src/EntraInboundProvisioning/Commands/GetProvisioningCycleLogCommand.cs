@@ -90,7 +90,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         /// <summary><para type="description">Only these records (externalIds), filtered on the server. With -Wait, the records to wait for; Send-ScimBulkRequest results bind here by their ExternalIds.</para></summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("ExternalIds")]
-        [ValidateNotNull]
+        [ValidateNotNullOrEmpty]
         public string[]? ExternalId { get; set; }
 
         /// <summary><para type="description">Returns one object per record change instead of one per cycle.</para></summary>
@@ -130,9 +130,42 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         /// <inheritdoc />
         protected override void BeginProcessing()
         {
+            ValidateTimes();
             if (ServicePrincipalId is null && JobId is null && !MyInvocation.ExpectingInput)
             {
                 ThrowTerminatingError(new ErrorRecord(new PSArgumentException("Give -ServicePrincipalId (or -JobId) of the provisioning app."), "NoTarget", ErrorCategory.InvalidArgument, null));
+            }
+        }
+
+        /// <summary>Times that cannot mean anything are refused before a read, naming the parameter.</summary>
+        private void ValidateTimes()
+        {
+            void Refuse(string message, string parameter) => ThrowTerminatingError(new ErrorRecord(new PSArgumentException(message, parameter), "InvalidTimeRange", ErrorCategory.InvalidArgument, parameter));
+            var earliest = new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+            var latest = new DateTimeOffset(9000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+            if (Since is DateTimeOffset since && (since < earliest || since > latest))
+            {
+                Refuse($"-Since {since:u} is not a time the provisioning logs can hold.", nameof(Since));
+            }
+
+            if (Until is DateTimeOffset until && (until < earliest || until > latest))
+            {
+                Refuse($"-Until {until:u} is not a time the provisioning logs can hold.", nameof(Until));
+            }
+
+            if (Since is DateTimeOffset from && Until is DateTimeOffset to && from > to)
+            {
+                Refuse($"-Since {from:u} is after -Until {to:u}: no entry can be in that range.", nameof(Until));
+            }
+
+            if (ParameterSetName == WaitSet && (PollInterval < TimeSpan.FromSeconds(1) || PollInterval > TimeSpan.FromHours(1)))
+            {
+                Refuse($"-PollInterval {PollInterval} is outside 1 second to 1 hour.", nameof(PollInterval));
+            }
+
+            if (ParameterSetName == WaitSet && Timeout < TimeSpan.Zero)
+            {
+                Refuse($"-Timeout {Timeout} is negative.", nameof(Timeout));
             }
         }
 
@@ -194,7 +227,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         }
 
         /// <summary>The state's learner, opening the state on first use (-StatePath), or null.</summary>
-        private OutcomeLearner? Learner()
+        private OutcomeLearner? Learner(string jobId)
         {
             if (StatePath is null)
             {
@@ -203,7 +236,20 @@ namespace EntraInboundProvisioning.PowerShell.Commands
 
             if (_learner is null)
             {
-                _state = StateSessions.Open(this, SessionState.Path.GetUnresolvedProviderPathFromPSPath(StatePath));
+                string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(StatePath);
+                if (!File.Exists(path) && !File.Exists(StateFiles.Journal(path)))
+                {
+                    // Reading the logs never creates a state: a misspelt path would otherwise learn into a new, empty one.
+                    ThrowTerminatingError(new ErrorRecord(new ItemNotFoundException($"There is no state file '{path}': the first run of ConvertTo-ScimBulkRequest | Send-ScimBulkRequest with -StatePath creates it."), "StateNotFound", ErrorCategory.ObjectNotFound, path));
+                }
+
+                _state = StateSessions.Open(this, path);
+                if (_state.JobId is string bound && !string.Equals(bound, jobId, StringComparison.OrdinalIgnoreCase))
+                {
+                    // Another job's outcomes would clear this state's failures (or mark its workers) by externalId.
+                    ThrowTerminatingError(new ErrorRecord(new InvalidOperationException($"The state '{path}' belongs to job {bound}; these logs are of job {jobId}. Use one state file per job."), "StateBelongsToAnotherJob", ErrorCategory.InvalidArgument, path));
+                }
+
                 _learner = new OutcomeLearner(_state);
             }
 
@@ -234,7 +280,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         private void ReadCycles()
         {
             string jobId = TargetJob();
-            OutcomeLearner? learner = Learner();
+            OutcomeLearner? learner = Learner(jobId);
             ProvisioningLogReader reader = NewReader();
             bool records = Detail.IsPresent || _status is not null || _action is not null || ExternalId is not null;
             var query = new ProvisioningLogQuery
@@ -284,6 +330,9 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             WriteVerbose(FormattableString.Invariant($"Read {report.Summary()} of provisioning logs for job {jobId}{(read.Groups > 1 ? $", as {read.Groups} groups of records" : string.Empty)}: {what}."));
         }
 
+        /// <summary>How far back -Wait -StatePath looks for records still awaiting an outcome when no -Since is given.</summary>
+        private static readonly TimeSpan AwaitingHorizon = TimeSpan.FromDays(7);
+
         private void WaitForOutcomes()
         {
             if (JournalPath is not null)
@@ -299,19 +348,27 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 }
             }
 
+            string jobId = TargetJob();
             DateTimeOffset since = Since ?? DateTimeOffset.UtcNow.AddHours(-1);
-            OutcomeLearner? learner = Learner();
+            OutcomeLearner? learner = Learner(jobId);
             IEnumerable<KeyValuePair<string, DateTimeOffset>> records = _waitFor;
             string source = "given";
             if (_waitFor.Count == 0 && learner is not null)
             {
                 // The state knows what it accepted: wait for those records, each from its acceptance (kept to the second, so
-                // up to a second early, which errs the safe way).
-                records = learner.AwaitingOutcome(since);
+                // up to a second early, which errs the safe way). Without -Since, that includes records an earlier run
+                // stopped waiting for (its wait timed out, or a read failed), back to a week: their outcomes are in the
+                // logs by now, and a failure among them must still be learned to be sent again.
+                List<KeyValuePair<string, DateTimeOffset>> awaiting = learner.AwaitingOutcome(Since ?? DateTimeOffset.UtcNow - AwaitingHorizon).ToList();
+                if (Since is null && awaiting.Count > 0)
+                {
+                    since = awaiting.Min(p => p.Value).AddMinutes(-5);
+                }
+
+                records = awaiting;
                 source = "the state holds as awaiting an outcome";
             }
 
-            string jobId = TargetJob();
             ProvisioningLogReader reader = NewReader();
             var watch = new OutcomeWatch(jobId, records, since) { ServerClockOffset = reader.ServerClockOffset };
             if (watch.Wanted == 0)

@@ -201,7 +201,7 @@ namespace EntraInboundProvisioning.Tests.Logs
 
             Assert.False(watch.Offer(Entry("c1", 1, "1", "create", "failure", "X")), "an entry older than the record's upload (less a minute, the clocks' offset unknown) is not its outcome");
             Assert.True(watch.Offer(Entry("c1", 4, "1", "update", "success")));
-            Assert.False(watch.Offer(Entry("c1", 6, "1", "update", "success")), "one outcome per record");
+            Assert.False(watch.Offer(Entry("c2", 6, "1", "update", "success")), "one outcome per record and cycle");
             Assert.True(watch.Offer(Entry("c1", 10, "2", "create", "success")));
             Assert.Equal(2, watch.Found);
             Assert.Equal(new[] { "3" }, watch.Missing);
@@ -233,6 +233,20 @@ namespace EntraInboundProvisioning.Tests.Logs
             var loose = new OutcomeWatch("job", new Dictionary<string, DateTimeOffset> { ["1"] = acceptedHere }, since) { ServerClockOffset = () => offset };
             Assert.False(loose.Offer(Entry("c1", 3, "1", "update", "success", second: 29)));
             Assert.True(loose.Offer(Entry("c1", 3, "1", "update", "success", second: 31)));
+        }
+
+        [Fact]
+        public void ASecondEntryOfTheRecordInTheSameCycleIsAnOutcomeTooAndTheLaterStands()
+        {
+            // Yesterday's upload (a new title) and today's (a bad userName) both wait for one cycle: it writes a success
+            // for the first and a failure for the second. Both are outcomes, in order; an entry of a later cycle is not.
+            DateTimeOffset since = new DateTimeOffset(2026, 11, 22, 10, 0, 0, TimeSpan.Zero);
+            var watch = new OutcomeWatch("job", new Dictionary<string, DateTimeOffset> { ["1"] = since.AddMinutes(2), ["2"] = since.AddMinutes(2) }, since);
+            Assert.True(watch.Offer(Entry("c1", 5, "1", "update", "success")));
+            Assert.True(watch.Offer(Entry("c1", 6, "1", "update", "failure", "AzureActiveDirectoryInvalidUserPrincipalName")));
+            Assert.True(watch.Offer(Entry("c1", 7, "2", "update", "success")));
+            Assert.True(watch.IsComplete);
+            Assert.False(watch.Offer(Entry("c2", 50, "1", "update", "success")), "a later cycle answers a later upload");
         }
 
         [Fact]
