@@ -18,8 +18,7 @@ namespace EntraInboundProvisioning.Graph
         private readonly GraphClient _graph;
         private readonly GraphReadOptions _options;
         private readonly ReportsGate _reports;
-        private readonly Random _jitter;
-        private readonly object _jitterGate = new object();
+        private readonly Internal.JitteredBackoff _backoff;
 
         /// <summary>Creates the reader of a session's client.</summary>
         public PacedReader(GraphClient graph, GraphReadOptions? options = null)
@@ -27,7 +26,7 @@ namespace EntraInboundProvisioning.Graph
             _graph = graph;
             _options = options ?? new GraphReadOptions();
             _reports = new ReportsGate(Math.Max(1, _options.ReportsCallsPerWindow), _options.ReportsWindow);
-            _jitter = _options.JitterSeed is int seed ? new Random(seed) : new Random();
+            _backoff = new Internal.JitteredBackoff(_options.RetryBaseDelay, _options.MaxRetryDelay, _options.JitterSeed);
         }
 
         /// <summary>The options.</summary>
@@ -95,7 +94,7 @@ namespace EntraInboundProvisioning.Graph
                         throw new GraphException($"{ex.Message} Gave up after {attempts} attempt(s).", ex.Status, ex.Code, ex.RequestId, ex.ClientRequestId, ex.RetryAfter, ex);
                     }
 
-                    TimeSpan delay = Backoff(attempts, ex.RetryAfter);
+                    TimeSpan delay = _backoff.Next(attempts, ex.RetryAfter);
                     if (report && ex.Status == (HttpStatusCode)429)
                     {
                         // The limit is per app and tenant: every read of the session waits, not just this one.
@@ -113,24 +112,6 @@ namespace EntraInboundProvisioning.Graph
                     await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
                 }
             }
-        }
-
-        /// <summary>Retry-After when the service gave one (plus a little jitter); otherwise exponential backoff with jitter.</summary>
-        private TimeSpan Backoff(int attempt, TimeSpan? retryAfter)
-        {
-            double random;
-            lock (_jitterGate)
-            {
-                random = _jitter.NextDouble();
-            }
-
-            if (retryAfter is TimeSpan wait && wait > TimeSpan.Zero)
-            {
-                return wait + TimeSpan.FromMilliseconds(random * 250);
-            }
-
-            double ceiling = Math.Min(_options.MaxRetryDelay.TotalMilliseconds, _options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, attempt - 1));
-            return TimeSpan.FromMilliseconds((ceiling / 2) + (random * ceiling / 2));
         }
     }
 }

@@ -30,8 +30,7 @@ namespace EntraInboundProvisioning.Sending
         private readonly BlockingCollection<BulkUploadResult> _results = new BlockingCollection<BulkUploadResult>();
         private readonly CancellationTokenSource _stop;
         private readonly Task[] _workers;
-        private readonly Random _jitter;
-        private readonly object _jitterGate = new object();
+        private readonly Internal.JitteredBackoff _backoff;
         private int _calls;
         private int _running;
         private volatile bool _finishing;
@@ -57,7 +56,7 @@ namespace EntraInboundProvisioning.Sending
             _gate = new PacingGate(options.CallsPerWindow, options.Window);
             _queue = new BlockingCollection<(BulkRequest, Task?)>(Math.Max(2, options.MaxConcurrency * 2));
             _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            _jitter = options.JitterSeed is int seed ? new Random(seed) : new Random();
+            _backoff = new Internal.JitteredBackoff(options.RetryBaseDelay, options.MaxRetryDelay, options.JitterSeed);
             _running = Math.Max(1, options.MaxConcurrency);
             _workers = Enumerable.Range(0, _running).Select(_ => Task.Factory.StartNew(WorkAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap()).ToArray();
         }
@@ -275,7 +274,7 @@ namespace EntraInboundProvisioning.Sending
                         break;
                     }
 
-                    TimeSpan delay = Backoff(attempts, ex.RetryAfter);
+                    TimeSpan delay = _backoff.Next(attempts, ex.RetryAfter);
                     if (ex.Status == (HttpStatusCode)429 && ex.RetryAfter is TimeSpan asked && asked > _options.LongestWait)
                     {
                         // Throttling lasts seconds; a wait of an hour is the daily quota talking. Sleeping through it
@@ -341,24 +340,6 @@ namespace EntraInboundProvisioning.Sending
             double seconds = Math.Max(0, wait.TotalSeconds);
             string count = seconds.ToString(seconds < 10 ? "0.###" : "N0", System.Globalization.CultureInfo.InvariantCulture);
             return count == "1" ? "1 second" : $"{count} seconds";
-        }
-
-        /// <summary>Retry-After when the service gave one (plus a little jitter so workers do not stampede); otherwise exponential backoff with full jitter.</summary>
-        private TimeSpan Backoff(int attempt, TimeSpan? retryAfter)
-        {
-            double random;
-            lock (_jitterGate)
-            {
-                random = _jitter.NextDouble();
-            }
-
-            if (retryAfter is TimeSpan wait && wait > TimeSpan.Zero)
-            {
-                return wait + TimeSpan.FromMilliseconds(random * 250);
-            }
-
-            double ceiling = Math.Min(_options.MaxRetryDelay.TotalMilliseconds, _options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, attempt - 1));
-            return TimeSpan.FromMilliseconds((ceiling / 2) + (random * ceiling / 2));
         }
     }
 }
