@@ -9,6 +9,7 @@ using EntraInboundProvisioning.Mapping;
 using EntraInboundProvisioning.Scim;
 using EntraInboundProvisioning.Sources;
 using EntraInboundProvisioning.State;
+using static EntraInboundProvisioning.Benchmarks.BenchmarkSupport;
 
 namespace EntraInboundProvisioning.Benchmarks
 {
@@ -344,47 +345,6 @@ namespace EntraInboundProvisioning.Benchmarks
             return mostWaiting;
         }
 
-        /// <summary>samples/AttributeMapping.psd1 as the cmdlet layer compiles it (its scriptblocks are pure forms).</summary>
-        private static AttributeMapping SampleMapping()
-        {
-            static MappingNode Computed(string name, MappingExpression e) => MappingNode.ForComputed(name, new ComputedValue("{...}", null, e));
-            return new AttributeMapping(new[]
-            {
-                MappingNode.ForColumn("externalId", "WorkerID"),
-                MappingNode.ForColumn("userName", "UserID"),
-                MappingNode.ForColumn("displayName", "FullName"),
-                Computed("nickName", MappingExpression.Column("FirstName")),
-                MappingNode.ForColumn("userType", "WorkerType"),
-                MappingNode.ForColumn("title", "JobTitle"),
-                Computed("active", MappingExpression.Equal(MappingExpression.Column("WorkerStatus"), MappingExpression.Literal("Active"))),
-                MappingNode.ForComplex("name", new[] { MappingNode.ForColumn("givenName", "FirstName"), MappingNode.ForColumn("familyName", "LastName") }),
-                MappingNode.ForMultiValued("addresses", new[]
-                {
-                    MappingNode.ForComplex(string.Empty, new[]
-                    {
-                        Computed("type", MappingExpression.Literal("work")),
-                        MappingNode.ForColumn("streetAddress", "StreetAddress"),
-                        MappingNode.ForColumn("locality", "City"),
-                        MappingNode.ForColumn("postalCode", "ZipCode"),
-                        MappingNode.ForColumn("country", "CountryCode"),
-                    }),
-                }),
-                MappingNode.ForMultiValued("phoneNumbers", new[]
-                {
-                    MappingNode.ForComplex(string.Empty, new[] { Computed("type", MappingExpression.Literal("work")), MappingNode.ForColumn("value", "OfficePhone") }),
-                }),
-                MappingNode.ForComplex(ScimSchemas.EnterpriseUserUrn, new[]
-                {
-                    MappingNode.ForColumn("employeeNumber", "WorkerID"),
-                    MappingNode.ForColumn("department", "Department"),
-                    MappingNode.ForColumn("division", "Division"),
-                    MappingNode.ForColumn("costCenter", "CostCenter"),
-                    MappingNode.ForColumn("organization", "Company"),
-                    MappingNode.ForComplex("manager", new[] { MappingNode.ForColumn("value", "ManagerID") }),
-                }),
-            });
-        }
-
         /// <summary>Writes (once) a CSV of synthetic workers with the columns of samples/hr-workers.csv.</summary>
         private static string Synthetic(string repo, int rows)
         {
@@ -461,23 +421,7 @@ namespace EntraInboundProvisioning.Benchmarks
             return file;
         }
 
-        private static string FindRepository()
-        {
-            string? directory = AppContext.BaseDirectory;
-            while (directory is not null && !File.Exists(Path.Combine(directory, "EntraInboundProvisioning.sln")))
-            {
-                directory = Path.GetDirectoryName(directory);
-            }
-
-            return directory ?? throw new InvalidOperationException("Run the benchmark from inside the repository.");
-        }
-
         /// <summary>Stands for 'dotnet pwsh', the PowerShell of .config/dotnet-tools.json, when no pwsh is on PATH.</summary>
         private const string LocalPowerShell = "dotnet pwsh";
-
-        private static string? FindOnPath(string name)
-            => (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator)
-                .Select(p => Path.Combine(p, name))
-                .FirstOrDefault(File.Exists);
     }
 }

@@ -16,6 +16,7 @@ using EntraInboundProvisioning.Graph;
 using EntraInboundProvisioning.GraphEmulator;
 using EntraInboundProvisioning.Logs;
 using EntraInboundProvisioning.State;
+using static EntraInboundProvisioning.Benchmarks.BenchmarkSupport;
 
 namespace EntraInboundProvisioning.Benchmarks.CycleLog
 {
@@ -117,28 +118,6 @@ namespace EntraInboundProvisioning.Benchmarks.CycleLog
             Console.WriteLine(FormattableString.Invariant($"{reader.PagesRead} {clock.Elapsed.TotalSeconds} {reader.Tally.WaitedForLimit.TotalSeconds} {reader.Tally.Retries} {self.PeakWorkingSet64} {learner.Learned}"));
             return 0;
         }
-
-        private static string Option(string[] args, string name, string fallback)
-        {
-            int at = Array.IndexOf(args, name);
-            return at >= 0 && at + 1 < args.Length ? args[at + 1] : fallback;
-        }
-
-        internal static string FindRepository()
-        {
-            string? directory = AppContext.BaseDirectory;
-            while (directory is not null && !File.Exists(Path.Combine(directory, "EntraInboundProvisioning.sln")))
-            {
-                directory = Path.GetDirectoryName(directory);
-            }
-
-            return directory ?? throw new InvalidOperationException("Run the benchmark from inside the repository.");
-        }
-
-        private static string? FindOnPath(string name)
-            => (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator)
-                .Select(p => Path.Combine(p, name))
-                .FirstOrDefault(File.Exists);
 
         /// <summary>One cycle of N records in the emulator and a state that accepted them, copied fresh for each scenario.</summary>
         private sealed class Cycle : IAsyncDisposable

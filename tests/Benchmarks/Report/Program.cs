@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using EntraInboundProvisioning.Reports;
 using EntraInboundProvisioning.State;
+using static EntraInboundProvisioning.Benchmarks.BenchmarkSupport;
 
 namespace EntraInboundProvisioning.Benchmarks
 {
@@ -200,19 +201,6 @@ namespace EntraInboundProvisioning.Benchmarks
         {
             int at = Array.IndexOf(args, name);
             return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
-        }
-
-        private static string FindRepository()
-        {
-            for (string? directory = AppContext.BaseDirectory; directory is not null; directory = Path.GetDirectoryName(directory))
-            {
-                if (File.Exists(Path.Combine(directory, "EntraInboundProvisioning.sln")))
-                {
-                    return directory;
-                }
-            }
-
-            throw new InvalidOperationException("Run the benchmark from the repository.");
         }
     }
 }

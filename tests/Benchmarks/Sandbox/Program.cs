@@ -12,6 +12,7 @@ using EntraInboundProvisioning.Mapping;
 using EntraInboundProvisioning.Scim;
 using EntraInboundProvisioning.Sources;
 using EntraInboundProvisioning.State;
+using static EntraInboundProvisioning.Benchmarks.BenchmarkSupport;
 
 namespace EntraInboundProvisioning.Benchmarks.Sandbox
 {
@@ -408,64 +409,6 @@ namespace EntraInboundProvisioning.Benchmarks.Sandbox
             }
 
             return path;
-        }
-
-        /// <summary>samples/AttributeMapping.psd1 as Core builds it (its scriptblocks translate to these expressions).</summary>
-        private static AttributeMapping SampleMapping()
-        {
-            static MappingNode Computed(string name, MappingExpression e) => MappingNode.ForComputed(name, new ComputedValue("{...}", null, e));
-            return new AttributeMapping(new[]
-            {
-                MappingNode.ForColumn("externalId", "WorkerID"),
-                MappingNode.ForColumn("userName", "UserID"),
-                MappingNode.ForColumn("displayName", "FullName"),
-                Computed("nickName", MappingExpression.Column("FirstName")),
-                MappingNode.ForColumn("userType", "WorkerType"),
-                MappingNode.ForColumn("title", "JobTitle"),
-                Computed("active", MappingExpression.Equal(MappingExpression.Column("WorkerStatus"), MappingExpression.Literal("Active"))),
-                MappingNode.ForComplex("name", new[] { MappingNode.ForColumn("givenName", "FirstName"), MappingNode.ForColumn("familyName", "LastName") }),
-                MappingNode.ForMultiValued("addresses", new[]
-                {
-                    MappingNode.ForComplex(string.Empty, new[]
-                    {
-                        Computed("type", MappingExpression.Literal("work")),
-                        MappingNode.ForColumn("streetAddress", "StreetAddress"),
-                        MappingNode.ForColumn("locality", "City"),
-                        MappingNode.ForColumn("postalCode", "ZipCode"),
-                        MappingNode.ForColumn("country", "CountryCode"),
-                    }),
-                }),
-                MappingNode.ForMultiValued("phoneNumbers", new[]
-                {
-                    MappingNode.ForComplex(string.Empty, new[] { Computed("type", MappingExpression.Literal("work")), MappingNode.ForColumn("value", "OfficePhone") }),
-                }),
-                MappingNode.ForComplex(ScimSchemas.EnterpriseUserUrn, new[]
-                {
-                    MappingNode.ForColumn("employeeNumber", "WorkerID"),
-                    MappingNode.ForColumn("department", "Department"),
-                    MappingNode.ForColumn("division", "Division"),
-                    MappingNode.ForColumn("costCenter", "CostCenter"),
-                    MappingNode.ForColumn("organization", "Company"),
-                    MappingNode.ForComplex("manager", new[] { MappingNode.ForColumn("value", "ManagerID") }),
-                }),
-            });
-        }
-
-        private static string Option(string[] args, string name, string fallback)
-        {
-            int at = Array.IndexOf(args, name);
-            return at >= 0 && at + 1 < args.Length ? args[at + 1] : fallback;
-        }
-
-        private static string FindRepository()
-        {
-            string? directory = AppContext.BaseDirectory;
-            while (directory is not null && !File.Exists(Path.Combine(directory, "EntraInboundProvisioning.sln")))
-            {
-                directory = Path.GetDirectoryName(directory);
-            }
-
-            return directory ?? throw new InvalidOperationException("Run the benchmark from inside the repository.");
         }
     }
 }

@@ -76,26 +76,13 @@ namespace EntraInboundProvisioning.GraphEmulator.Endpoints
 
             if (throttled is not null)
             {
-                c.Response.Headers["Retry-After"] = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                await GraphError(c, 429, "TooManyRequests", throttled).ConfigureAwait(false);
+                await Throttled(c, retryAfter, throttled).ConfigureAwait(false);
                 return;
             }
 
-            switch (fault)
+            if (await FaultBeforeServing(c, fault).ConfigureAwait(false))
             {
-                case "429":
-                    c.Response.Headers["Retry-After"] = "1";
-                    await GraphError(c, 429, "TooManyRequests", "Injected throttling.").ConfigureAwait(false);
-                    return;
-                case "500":
-                    await GraphError(c, 500, "InternalServerError", "Injected server error.").ConfigureAwait(false);
-                    return;
-                case "503":
-                    await GraphError(c, 503, "ServiceUnavailable", "Injected unavailability.").ConfigureAwait(false);
-                    return;
-                case "dropBefore":
-                    c.Abort();
-                    return;
+                return;
             }
 
             string body;

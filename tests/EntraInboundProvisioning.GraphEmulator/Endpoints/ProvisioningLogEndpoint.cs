@@ -63,26 +63,13 @@ namespace EntraInboundProvisioning.GraphEmulator.Endpoints
 
             if (throttled is TimeSpan wait)
             {
-                c.Response.Headers["Retry-After"] = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                await GraphError(c, 429, "TooManyRequests", $"Too many requests: more than {state.ReportsLimit} requests in {state.ReportsWindow.TotalSeconds:0.###} seconds to the reports for this app in this tenant.").ConfigureAwait(false);
+                await Throttled(c, wait, $"Too many requests: more than {state.ReportsLimit} requests in {state.ReportsWindow.TotalSeconds:0.###} seconds to the reports for this app in this tenant.").ConfigureAwait(false);
                 return;
             }
 
-            switch (fault)
+            if (await FaultBeforeServing(c, fault).ConfigureAwait(false))
             {
-                case "429":
-                    c.Response.Headers["Retry-After"] = "1";
-                    await GraphError(c, 429, "TooManyRequests", "Injected throttling.").ConfigureAwait(false);
-                    return;
-                case "500":
-                    await GraphError(c, 500, "InternalServerError", "Injected server error.").ConfigureAwait(false);
-                    return;
-                case "503":
-                    await GraphError(c, 503, "ServiceUnavailable", "Injected unavailability.").ConfigureAwait(false);
-                    return;
-                case "dropBefore":
-                    c.Abort();
-                    return;
+                return;
             }
 
             IQueryCollection query = c.Request.Query;

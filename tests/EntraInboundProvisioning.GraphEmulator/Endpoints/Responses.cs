@@ -33,6 +33,38 @@ namespace EntraInboundProvisioning.GraphEmulator.Endpoints
                 },
             }, status);
 
+        /// <summary>A 429 with Retry-After in whole seconds (at least one), as Graph throttles.</summary>
+        public static Task Throttled(HttpContext c, TimeSpan retryAfter, string message)
+        {
+            c.Response.Headers["Retry-After"] = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            return GraphError(c, 429, "TooManyRequests", message);
+        }
+
+        /// <summary>
+        /// Answers a fault drawn for a request that strikes before it is served (429, 500, 503, a connection dropped
+        /// before the request is taken); true when it answered. "none" and faults that strike later are the caller's.
+        /// </summary>
+        public static async Task<bool> FaultBeforeServing(HttpContext c, string fault)
+        {
+            switch (fault)
+            {
+                case "429":
+                    await Throttled(c, TimeSpan.FromSeconds(1), "Injected throttling.").ConfigureAwait(false);
+                    return true;
+                case "500":
+                    await GraphError(c, 500, "InternalServerError", "Injected server error.").ConfigureAwait(false);
+                    return true;
+                case "503":
+                    await GraphError(c, 503, "ServiceUnavailable", "Injected unavailability.").ConfigureAwait(false);
+                    return true;
+                case "dropBefore":
+                    c.Abort();
+                    return true;
+                default:
+                    return false;
+            }
+        }
+
         /// <summary>The token endpoint's error shape: error, error_description with the AADSTS code, error_codes.</summary>
         public static Task AadError(HttpContext c, int status, string error, string description, int code)
             => Json(c, new JsonObject
