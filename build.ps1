@@ -174,6 +174,7 @@ function Invoke-PesterSuite {
     $quote = { param($text) "'" + ($text -replace "'", "''") + "'" }
     $totals = @{ Passed = 0; Failed = 0; Skipped = 0 }
     $broken = [Collections.Generic.List[string]]::new()
+    $failures = [Collections.Generic.List[string]]::new()
     $suite = [Diagnostics.Stopwatch]::StartNew()
     foreach ($file in $files) {
         $resultFile = [IO.Path]::GetTempFileName()
@@ -189,6 +190,13 @@ Import-Module $(& $quote $pester)
 `$result = Invoke-Pester -Configuration `$configuration
 `$broken = `$result.FailedBlocksCount + `$result.FailedContainersCount
 '{0} {1} {2} {3}' -f `$result.PassedCount, `$result.FailedCount, `$result.SkippedCount, `$broken | Set-Content -LiteralPath $(& $quote $resultFile)
+# What failed and why, one line each, for the closing lines of the run (CI shows only the tail of a long log).
+`$why = { param(`$records) if (@(`$records).Count) { ((@(`$records)[0].Exception.Message) -replace '\s+', ' ').Trim() } else { '(no error of its own: its block failed)' } }
+@(
+    foreach (`$test in `$result.Failed) { '{0}: {1}' -f `$test.ExpandedPath, (& `$why `$test.ErrorRecord) }
+    foreach (`$block in `$result.FailedBlocks) { '{0} (setup or teardown): {1}' -f `$block.ExpandedPath, (& `$why `$block.ErrorRecord) }
+    foreach (`$container in `$result.FailedContainers) { '(file): {0}' -f (& `$why `$container.ErrorRecord) }
+) | Set-Content -LiteralPath $(& $quote "$resultFile.failed")
 "@
         $watch = [Diagnostics.Stopwatch]::StartNew()
         $process = Start-PowerShellChild $command
@@ -213,11 +221,13 @@ Import-Module $(& $quote $pester)
                 if ($failed) { $broken.Add("$($file.Name) ($failed failed)") }
             }
         }
-        Remove-Item -LiteralPath $resultFile -ErrorAction SilentlyContinue
+        foreach ($line in @(Get-Content -LiteralPath "$resultFile.failed" -ErrorAction SilentlyContinue)) { $failures.Add("FAILED: [$($file.Name)] $line") }
+        Remove-Item -LiteralPath $resultFile, "$resultFile.failed" -ErrorAction SilentlyContinue
         Write-Host ("[{0}] {1:n1} s" -f $file.Name, $watch.Elapsed.TotalSeconds)
     }
     Write-Host ("Pester: {0} passed, {1} failed, {2} skipped in {3} files, {4:n0} s" -f $totals.Passed, $totals.Failed, $totals.Skipped, $files.Count, $suite.Elapsed.TotalSeconds)
     foreach ($key in 'Passed', 'Failed', 'Skipped') { $script:Counts[$key] += $totals[$key] }
+    foreach ($line in $failures) { Write-Host $line -ForegroundColor Red }
     if ($broken.Count) { throw "Pester failures in: $($broken -join '; ')." }
     if ($totals.Passed -eq 0) { throw 'No Pester test ran.' }
 }

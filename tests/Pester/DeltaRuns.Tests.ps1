@@ -128,20 +128,22 @@ Describe 'daily runs with -StatePath' {
     }
 
     It 'refuses a second run on the same state while one is running' {
+        $held = Join-Path $TestDrive 'held.signal'
         $holder = Start-Job -ScriptBlock {
             Import-Module $using:ModuleManifest
-            # Pipeline input that arrives slowly keeps the conversion, and the state, open.
-            1..30 | ForEach-Object { Start-Sleep -Milliseconds 200; [pscustomobject]@{ WorkerID = "$_"; UserID = "u$_@contoso.com"; WorkerStatus = 'Active' } } |
+            # Pipeline input that arrives slowly keeps the conversion, and the state, open. The state is taken in
+            # BeginProcessing, before the first record: the first record says so.
+            1..30 | ForEach-Object { if ($_ -eq 1) { Set-Content -LiteralPath $using:held -Value 'held' }; Start-Sleep -Milliseconds 200; [pscustomobject]@{ WorkerID = "$_"; UserID = "u$_@contoso.com"; WorkerStatus = 'Active' } } |
                 ConvertTo-ScimBulkRequest -AttributeMapping @{ externalId = 'WorkerID'; userName = 'UserID'; active = { $_.WorkerStatus -eq 'Active' } } -StatePath $using:State -PartialInput | Out-Null
         }
         try {
-            $deadline = (Get-Date).AddSeconds(30)
+            # Probing only once the holder has the state: a probe that held it first would refuse the holder instead.
+            $deadline = (Get-Date).AddSeconds(60)
+            while (-not (Test-Path -LiteralPath $held) -and $holder.State -eq 'Running' -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            Test-Path -LiteralPath $held | Should -BeTrue -Because "the holder job took the state ($($holder.State); $($holder.ChildJobs[0].JobStateInfo.Reason))"
             $refused = $null
-            while (-not $refused -and (Get-Date) -lt $deadline) {
-                Start-Sleep -Milliseconds 300
-                try { [pscustomobject]@{ WorkerID = 'x'; UserID = 'x@contoso.com'; WorkerStatus = 'Active' } | ConvertTo-ScimBulkRequest -AttributeMapping @{ externalId = 'WorkerID'; userName = 'UserID'; active = { $true } } -StatePath $State -PartialInput -WarningAction SilentlyContinue | Out-Null }
-                catch { $refused = $_ }
-            }
+            try { [pscustomobject]@{ WorkerID = 'x'; UserID = 'x@contoso.com'; WorkerStatus = 'Active' } | ConvertTo-ScimBulkRequest -AttributeMapping @{ externalId = 'WorkerID'; userName = 'UserID'; active = { $true } } -StatePath $State -PartialInput -WarningAction SilentlyContinue | Out-Null }
+            catch { $refused = $_ }
             $refused.FullyQualifiedErrorId | Should -BeLike 'StateInUse,*'
             $refused.Exception.Message | Should -Match 'in use by another run'
         }
