@@ -10,7 +10,7 @@ namespace EntraInboundProvisioning.Logs
     /// <summary>
     /// Reads provisioning logs through a page source (GET /auditLogs/provisioning and its @odata.nextLink pages, paced and
     /// retried by the session's <see cref="PacedReader"/>): a page at a time through a <see cref="LogCursor"/>, recent
-    /// cycles through <see cref="RecentCycles"/>, outcomes of given records through <see cref="OutcomeWatch"/>. It counts
+    /// cycles through <see cref="RecentCycles"/>, outcomes of given records through <see cref="OutcomeWait"/>. It counts
     /// pages and entries; <see cref="Tally"/> counts calls, retries and the time waited for the reports limit.
     /// </summary>
     public sealed class ProvisioningLogReader
@@ -92,27 +92,14 @@ namespace EntraInboundProvisioning.Logs
                 ServerClockOffset = ServerClockOffset,
             };
             var outcomes = new List<ProvisioningLogEntry>();
-            DateTimeOffset deadline = DateTimeOffset.UtcNow + timeout;
-            int polls = 0;
-            while (true)
+            var wait = new OutcomeWait(this, watch, pollInterval, timeout);
+            while (await wait.NextAsync(cancellationToken).ConfigureAwait(false) is OutcomeWaitStep step)
             {
-                polls++;
-                LogCursor cursor = Open(watch.NextQuery());
-                while (!watch.IsComplete && await cursor.NextPageAsync(cancellationToken).ConfigureAwait(false) is IReadOnlyList<ProvisioningLogEntry> page)
-                {
-                    outcomes.AddRange(page.Where(watch.Offer));
-                    progress?.Report((watch.Found, watch.Wanted));
-                }
-
-                if (watch.IsComplete || DateTimeOffset.UtcNow + pollInterval > deadline)
-                {
-                    break;
-                }
-
-                await Task.Delay(pollInterval, cancellationToken).ConfigureAwait(false);
+                outcomes.AddRange(step.Outcomes);
+                progress?.Report((watch.Found, watch.Wanted));
             }
 
-            return new LogWaitResult(outcomes, watch.Missing, polls);
+            return new LogWaitResult(outcomes, watch.Missing, wait.Polls);
         }
 
         /// <summary>Reads one page and counts it.</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using EntraInboundProvisioning.Logs;
 using EntraInboundProvisioning.Scim;
 
@@ -44,6 +45,24 @@ namespace EntraInboundProvisioning.State
             bool changed = _state.RecordOutcome(entry);
             Changed += changed ? 1 : 0;
             return changed;
+        }
+
+        /// <summary>How far back a wait that takes its records from the state looks when it is given no start.</summary>
+        public static readonly TimeSpan AwaitingHorizon = TimeSpan.FromDays(7);
+
+        /// <summary>
+        /// The records to wait for when the state names them, and where reading the logs starts. With
+        /// <paramref name="since"/>: the records accepted since then, read from then. Without: also those an earlier run
+        /// stopped waiting for (its wait timed out, or a read failed), back to <see cref="AwaitingHorizon"/>, read from five
+        /// minutes before the oldest acceptance (or an hour back when none awaits): their outcomes are in the logs by now,
+        /// and a failure among them must still be learned to be sent again. Each record counts from its acceptance, kept
+        /// to the second, so up to a second early, which errs the safe way.
+        /// </summary>
+        public (IReadOnlyList<KeyValuePair<string, DateTimeOffset>> Records, DateTimeOffset Since) Awaited(DateTimeOffset? since, DateTimeOffset now)
+        {
+            List<KeyValuePair<string, DateTimeOffset>> awaiting = new List<KeyValuePair<string, DateTimeOffset>>(AwaitingOutcome(since ?? now - AwaitingHorizon));
+            DateTimeOffset from = since ?? (awaiting.Count > 0 ? awaiting.Min(p => p.Value).AddMinutes(-5) : now.AddHours(-1));
+            return (awaiting, from);
         }
 
         /// <summary>

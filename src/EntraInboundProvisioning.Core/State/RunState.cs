@@ -379,6 +379,23 @@ namespace EntraInboundProvisioning.State
         public bool RecordOutcome(Logs.ProvisioningLogEntry entry)
             => entry.ExternalId.Length > 0 && RecordOutcome(entry.ExternalId, OutcomeRules.IsFailure(entry), entry.ActivityDateTime, OutcomeRules.Reason(entry));
 
+        /// <summary>
+        /// Puts a run refused before it sent anything on the state's record, so the day's report says the run was refused
+        /// instead of showing the run before as the last one. A state never saved keeps no record (it has no run to
+        /// compare with yet); false then.
+        /// </summary>
+        /// <exception cref="IOException">The state could not be written.</exception>
+        public bool RecordRefusal(DateTimeOffset startedAt, string errorId, string message)
+        {
+            if (SavedAt is null)
+            {
+                return false;
+            }
+
+            Commit(new RunRecord { StartedAt = startedAt, CompletedAt = DateTimeOffset.UtcNow, JobId = JobId, Refused = $"{errorId}: {message}" });
+            return true;
+        }
+
         /// <summary>Writes the state (atomically) with a record of this run, then removes the journal.</summary>
         public void Commit(RunRecord? run = null)
         {
@@ -456,37 +473,5 @@ namespace EntraInboundProvisioning.State
             WorkerStateFlags flags = WorkerStateFlags.Pending | (record.Active ? WorkerStateFlags.Active : WorkerStateFlags.None) | (record.Left ? WorkerStateFlags.Left : WorkerStateFlags.None);
             table.Upsert(record.ExternalId, record.UserName, record.Hash, record.InputHash, at, flags, header.SourceIndex(record.Source));
         }
-    }
-
-    /// <summary>A worker of the state missing from a run's input who needs a disable.</summary>
-    internal readonly struct MissingWorker
-    {
-        public MissingWorker(WorkerKey key, string externalId, string userName, bool isNew, bool lastCycleFailed, string? lastError, string? source)
-        {
-            Key = key;
-            ExternalId = externalId;
-            UserName = userName;
-            IsNew = isNew;
-            LastCycleFailed = lastCycleFailed;
-            LastError = lastError;
-            Source = source;
-        }
-
-        public WorkerKey Key { get; }
-
-        public string ExternalId { get; }
-
-        /// <summary>The userName of the last accepted record.</summary>
-        public string UserName { get; }
-
-        /// <summary>True for a worker whose last accepted record was active: a new leaver, counted against the threshold.</summary>
-        public bool IsNew { get; }
-
-        /// <summary>True when the last cycle failed on the worker's record (a disable that did not happen is sent again).</summary>
-        public bool LastCycleFailed { get; }
-
-        public string? LastError { get; }
-
-        public string? Source { get; }
     }
 }

@@ -20,6 +20,8 @@ namespace EntraInboundProvisioning.PowerShell.Commands
     /// <para type="synopsis">Converts worker records into SCIM bulk requests for API-driven inbound provisioning.</para>
     /// </summary>
     // Longer than most cmdlets for its parameters (25, each with its help): the conversion itself is Core's ConversionRun.
+    // Over 350 lines for its parameters (25, in five sets, each with its help), the output modes and the mapping of the
+    // run's exceptions to errors: the conversion itself is Core's ConversionRun, the inputs ConversionInputs.
     [Cmdlet(VerbsData.ConvertTo, "ScimBulkRequest", DefaultParameterSetName = InputObjectSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(BulkRequest))]
     [OutputType(typeof(string), typeof(FileInfo))]
@@ -220,40 +222,13 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 Directory.CreateDirectory(_outDirectory);
             }
 
-            var sources = new List<ConversionSource>();
-            var files = new List<(string File, int Source)>();
-            var lists = new List<(int Source, object[] Items)>();
-            var missing = new List<string>();
-            if (ParameterSetName == SourceSet)
-            {
-                for (int i = 0; i < Source!.Length; i++)
-                {
-                    SourceArgument source = SourceArgument.Read(this, Source[i], i, _evaluator, missing.Add);
-                    var made = new ConversionSource(source.Mapping, source.Name, source.Where);
-                    if (made.Name is not null && sources.FindIndex(s => string.Equals(s.Name, made.Name, StringComparison.OrdinalIgnoreCase)) is int same && same >= 0)
-                    {
-                        // The state records each worker's source by name: two sources of one name would be one to it.
-                        ThrowTerminatingError(new ErrorRecord(new PSArgumentException($"-Source items {same + 1} and {i + 1} are both named '{made.Name}'; each source needs its own name (names ignore case; without Name, the mapping file's name is used)."), "InvalidSource", ErrorCategory.InvalidArgument, Source[i]));
-                    }
-
-                    sources.Add(Checked(made, source.Findings));
-                    files.AddRange(source.Files.Select(f => (f, i)));
-                    if (source.Objects is not null)
-                    {
-                        lists.Add((i, source.Objects));
-                    }
-                }
-            }
-            else if (AttributeMapping is not null)
-            {
-                (AttributeMapping mapping, IReadOnlyList<MappingFinding> findings) = MappingArgument.Load(this, AttributeMapping, _evaluator);
-                sources.Add(Checked(new ConversionSource(mapping), findings));
-            }
-
+            ConversionInputs inputs = ParameterSetName == SourceSet
+                ? ConversionInputs.FromSources(this, Source!, _evaluator, AllowMissingActive.IsPresent)
+                : ConversionInputs.FromMapping(this, AttributeMapping, _evaluator, AllowMissingActive.IsPresent);
             _progress = new ConversionProgressReport(this, () => _run?.Converter);
             try
             {
-                _run = new ConversionRun(sources, _options, _state, Report, MappingFromColumns)
+                _run = new ConversionRun(inputs.Sources, _options, _state, diagnostic => ConversionDiagnostics.Write(this, diagnostic), MappingFromColumns)
                 {
                     Csv = new CsvReadOptions { Delimiter = Delimiter.ToString(), Encoding = Encoding ?? new UTF8Encoding(false) },
                     RowProblem = problem => WriteError(new ErrorRecord(new InvalidDataException(problem.Message), "CsvRowMalformed", ErrorCategory.InvalidData, problem)),
@@ -266,18 +241,8 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             }
 
             WarnUnmatchedDates();
-            missing.ForEach(Missing);
-
-            // Sources that read the same file share one reading of it, in the order the file first appears.
-            foreach (IGrouping<string, (string File, int Source)> file in files.GroupBy(f => f.File, StringComparer.Ordinal))
-            {
-                _run!.AddFile(file.Key, file.Select(f => f.Source).ToList());
-            }
-
-            foreach ((int source, object[] items) in lists)
-            {
-                _run!.AddRecords(source, items.Select((item, n) => (IRecord)PSObjectRecord.Create(PSObject.AsPSObject(item), n + 1)).ToList());
-            }
+            inputs.Missing.ForEach(Missing);
+            inputs.AddTo(_run!);
         }
 
         /// <inheritdoc />
@@ -343,17 +308,17 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             base.Dispose(disposing);
         }
 
-        /// <summary>Puts a run refused before it sent anything on the state's record (never for -WhatIf, nor for a state not yet saved).</summary>
+        /// <summary>Puts a run refused before it sent anything on the state's record (never for -WhatIf).</summary>
         private void RecordRefusal(string errorId, string message)
         {
-            if (_state is null || _whatIf || _state.SavedAt is null)
+            if (_state is null || _whatIf)
             {
                 return;
             }
 
             try
             {
-                _state.Commit(new RunRecord { StartedAt = _stateOpenedAt, CompletedAt = DateTimeOffset.UtcNow, JobId = _state.JobId, Refused = $"{errorId}: {message}" });
+                _state.RecordRefusal(_stateOpenedAt, errorId, message);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -382,8 +347,7 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             }
             catch (TooManyLeaversException ex)
             {
-                // Before anything was written: not one request went out. The state keeps the refusal in its history, so
-                // the day's report says the run was refused instead of showing the run before as the last one.
+                // Before anything was written: not one request went out. The state keeps the refusal in its history.
                 RecordRefusal("TooManyLeavers", ex.Message);
                 ThrowTerminatingError(new ErrorRecord(ex, "TooManyLeavers", ErrorCategory.LimitsExceeded, StatePath));
             }
@@ -446,9 +410,6 @@ namespace EntraInboundProvisioning.PowerShell.Commands
         private ConversionSource MappingFromColumns(IReadOnlyList<string> columns, string where)
             => MappingArgument.FromColumns(this, columns, where, AllowMissingActive.IsPresent);
 
-        private ConversionSource Checked(ConversionSource source, IReadOnlyList<MappingFinding> findings)
-            => MappingArgument.Check(this, source, findings, AllowMissingActive.IsPresent);
-
         /// <summary>A schema attribute the mapping does not send is no mistake; a name the admin typed is worth a warning (once).</summary>
         private void WarnUnmatchedDates()
         {
@@ -500,25 +461,6 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 string plan = _state is null ? $"{summary.Operations:N0} record(s) in {summary.Requests:N0} request(s)" : $"{summary.Joiners:N0} joiner(s), {summary.Movers:N0} mover(s), {summary.Leavers:N0} leaver(s), {summary.Retries + summary.Refreshes:N0} re-sent; {summary.Unchanged:N0} unchanged: {summary.Requests:N0} request(s)";
                 ShouldProcess(_state?.Path ?? "the input", $"Convert {plan}");
                 WriteObject(summary);
-            }
-        }
-
-        private void Report(ConversionDiagnostic diagnostic)
-        {
-            switch (diagnostic.Severity, diagnostic.ErrorId)
-            {
-                case (DiagnosticSeverity.Warning, _):
-                    WriteWarning(diagnostic.Message);
-                    break;
-                case (_, "InputFileUnreadable"):
-                    WriteError(new ErrorRecord(diagnostic.Exception, diagnostic.ErrorId, ErrorCategory.ReadError, diagnostic.Source));
-                    break;
-                case (_, "NoRecords"):
-                    WriteError(new ErrorRecord(new InvalidDataException(diagnostic.Message), diagnostic.ErrorId, ErrorCategory.InvalidData, diagnostic.Source));
-                    break;
-                default:
-                    WriteError(new ErrorRecord(new InvalidDataException(diagnostic.Message, diagnostic.Exception), diagnostic.ErrorId, ErrorCategory.InvalidData, diagnostic));
-                    break;
             }
         }
 

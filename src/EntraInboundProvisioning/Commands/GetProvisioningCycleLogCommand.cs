@@ -23,6 +23,8 @@ namespace EntraInboundProvisioning.PowerShell.Commands
     /// Reads page by page (paced under Graph's reports limit and retried by the session's reader): each page's entries are
     /// written and learned into the state before the next page is read, so memory holds one page, whatever the log's size.
     /// </remarks>
+    // Over 350 lines for its parameters (15, each with its help), their checks and three answers (cycles, records, a
+    // wait): the reading is Core's RecentCycles and OutcomeWait, the learning its OutcomeLearner.
     [Cmdlet(VerbsCommon.Get, "ProvisioningCycleLog", DefaultParameterSetName = CyclesSet)]
     [OutputType(typeof(ProvisioningCycle), ParameterSetName = new[] { CyclesSet })]
     [OutputType(typeof(ProvisioningLogEntry))]
@@ -330,9 +332,6 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             WriteVerbose(FormattableString.Invariant($"Read {report.Summary()} of provisioning logs for job {jobId}{(read.Groups > 1 ? $", as {read.Groups} groups of records" : string.Empty)}: {what}."));
         }
 
-        /// <summary>How far back -Wait -StatePath looks for records still awaiting an outcome when no -Since is given.</summary>
-        private static readonly TimeSpan AwaitingHorizon = TimeSpan.FromDays(7);
-
         private void WaitForOutcomes()
         {
             if (JournalPath is not null)
@@ -352,28 +351,19 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             DateTimeOffset since = Since ?? DateTimeOffset.UtcNow.AddHours(-1);
             OutcomeLearner? learner = Learner(jobId);
             IEnumerable<KeyValuePair<string, DateTimeOffset>> records = _waitFor;
-            string source = "given";
-            if (_waitFor.Count == 0 && learner is not null)
+            bool fromState = _waitFor.Count == 0 && learner is not null;
+            if (fromState)
             {
-                // The state knows what it accepted: wait for those records, each from its acceptance (kept to the second, so
-                // up to a second early, which errs the safe way). Without -Since, that includes records an earlier run
-                // stopped waiting for (its wait timed out, or a read failed), back to a week: their outcomes are in the
-                // logs by now, and a failure among them must still be learned to be sent again.
-                List<KeyValuePair<string, DateTimeOffset>> awaiting = learner.AwaitingOutcome(Since ?? DateTimeOffset.UtcNow - AwaitingHorizon).ToList();
-                if (Since is null && awaiting.Count > 0)
-                {
-                    since = awaiting.Min(p => p.Value).AddMinutes(-5);
-                }
-
-                records = awaiting;
-                source = "the state holds as awaiting an outcome";
+                // The state knows what it accepted and still awaits, and from when (see OutcomeLearner.Awaited).
+                (records, since) = learner!.Awaited(Since, DateTimeOffset.UtcNow);
             }
 
             ProvisioningLogReader reader = NewReader();
-            var watch = new OutcomeWatch(jobId, records, since) { ServerClockOffset = reader.ServerClockOffset };
+            var wait = new OutcomeWait(reader, new OutcomeWatch(jobId, records, since) { ServerClockOffset = reader.ServerClockOffset }, PollInterval, Timeout);
+            OutcomeWatch watch = wait.Watch;
             if (watch.Wanted == 0)
             {
-                if (_waitFor.Count == 0 && learner is not null)
+                if (fromState)
                 {
                     WriteVerbose($"The state '{_state!.Path}' holds no record accepted since {since:u} that awaits an outcome: nothing to wait for.");
                     SaveState();
@@ -384,36 +374,18 @@ namespace EntraInboundProvisioning.PowerShell.Commands
             }
 
             var report = new LogReadReport(this, reader, $"Waiting for the outcomes of {watch.Wanted:N0} record(s) in the provisioning logs");
-            DateTimeOffset deadline = DateTimeOffset.UtcNow + Timeout;
-            int polls = 0;
             try
             {
                 report.Page(watch.Found, watch.Wanted, $"Reading what is new since {since:u}");
-                while (true)
+                while (Next(ct => wait.NextAsync(ct), reader, report, jobId) is OutcomeWaitStep step)
                 {
-                    polls++;
-                    LogCursor cursor = reader.Open(watch.NextQuery());
-                    while (!watch.IsComplete && DateTimeOffset.UtcNow < deadline && Next(ct => cursor.NextPageAsync(ct), reader, report, jobId) is IReadOnlyList<ProvisioningLogEntry> page)
+                    foreach (ProvisioningLogEntry entry in step.Outcomes)
                     {
-                        foreach (ProvisioningLogEntry entry in page)
-                        {
-                            if (watch.Offer(entry))
-                            {
-                                learner?.Learn(entry);
-                                WriteObject(entry);
-                            }
-                        }
-
-                        report.Page(watch.Found, watch.Wanted, $"Read {polls:N0} time(s)");
+                        learner?.Learn(entry);
+                        WriteObject(entry);
                     }
 
-                    if (watch.IsComplete || DateTimeOffset.UtcNow + PollInterval > deadline)
-                    {
-                        break;
-                    }
-
-                    report.Page(watch.Found, watch.Wanted, $"Next read in {PollInterval.TotalSeconds:0} s");
-                    Pump.Run(this, ct => Task.Delay(PollInterval, ct), Cancellation);
+                    report.Page(watch.Found, watch.Wanted, step.NextReadIn is TimeSpan pause ? $"Next read in {pause.TotalSeconds:0} s" : $"Read {wait.Polls:N0} time(s)");
                 }
             }
             finally
@@ -421,14 +393,15 @@ namespace EntraInboundProvisioning.PowerShell.Commands
                 report.Complete();
             }
 
-            WriteVerbose(FormattableString.Invariant($"Read {report.Summary()} of provisioning logs for job {jobId} in {polls} read(s) of what was new: {watch.Found:N0} of {watch.Wanted:N0} record(s) {source} have an outcome."));
+            string source = fromState ? "the state holds as awaiting an outcome" : "given";
+            WriteVerbose(FormattableString.Invariant($"Read {report.Summary()} of provisioning logs for job {jobId} in {wait.Polls} read(s) of what was new: {watch.Found:N0} of {watch.Wanted:N0} record(s) {source} have an outcome."));
             SaveState();
             IReadOnlyList<string> missing = watch.Missing;
             if (missing.Count > 0)
             {
                 string names = string.Join(", ", missing.Take(20)) + (missing.Count > 20 ? $" and {missing.Count - 20} more" : string.Empty);
                 WriteError(new ErrorRecord(
-                    new TimeoutException($"After {Timeout} ({polls} read(s) of the logs), {missing.Count} of {watch.Wanted} record(s) have no outcome yet: {names}."),
+                    new TimeoutException($"After {Timeout} ({wait.Polls} read(s) of the logs), {missing.Count} of {watch.Wanted} record(s) have no outcome yet: {names}."),
                     "OutcomesMissing",
                     ErrorCategory.OperationTimeout,
                     missing));

@@ -83,6 +83,32 @@ namespace EntraInboundProvisioning.Tests.State
         }
 
         [Fact]
+        public void ARefusedRunGoesOnRecordOnlyForAStateAlreadySavedAndChangesNoWorker()
+        {
+            var started = DateTimeOffset.UtcNow.AddSeconds(-3);
+            using (RunState fresh = RunState.Acquire(StatePath, Guid.NewGuid()))
+            {
+                // Nothing to compare with yet: a refused first run leaves no file behind.
+                Assert.False(fresh.RecordRefusal(started, "TooManyLeavers", "3 of 4"));
+            }
+
+            Assert.False(File.Exists(StatePath));
+            using (RunState state = RunState.Acquire(StatePath, Guid.NewGuid()))
+            {
+                state.BindJob("sp", "job");
+                state.RecordAccepted(Request(("A", "a@x", true, "Clerk"), ("B", "b@x", true, "Cook")), DateTimeOffset.UtcNow);
+                state.Commit(new RunRecord { StartedAt = started, CompletedAt = DateTimeOffset.UtcNow, JobId = "job" });
+                Assert.True(state.RecordRefusal(started.AddSeconds(1), "TooManyLeavers", "2 of the 2 active workers would leave."));
+            }
+
+            using RunState reopened = RunState.Acquire(StatePath, Guid.NewGuid());
+            Assert.Equal(2, reopened.History.Count);
+            Assert.Equal("TooManyLeavers: 2 of the 2 active workers would leave.", reopened.LastRun!.Refused);
+            Assert.Equal(started.AddSeconds(1), reopened.LastRun.StartedAt);
+            Assert.Equal((2, 2), (reopened.Workers, reopened.ActiveWorkers));
+        }
+
+        [Fact]
         public void AStateForAnotherJobIsRefused()
         {
             using RunState state = RunState.Acquire(StatePath, Guid.NewGuid());

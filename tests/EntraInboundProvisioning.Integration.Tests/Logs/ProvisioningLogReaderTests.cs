@@ -259,7 +259,9 @@ namespace EntraInboundProvisioning.IntegrationTests.Logs
             // overlap of a millisecond here; the default overlap reads the last 30 seconds again, each entry counted once).
             Assert.True(reader.PagesRead <= 10 + done.Polls + 1, $"{reader.PagesRead} pages in {done.Polls} polls");
 
-            LogWaitResult partial = await new ProvisioningLogReader(api).WaitForOutcomesAsync(job, new[] { "W1", "NEVER" }, since, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), null, CancellationToken.None);
+            // The timeout counts the reading too (as -Timeout does): long enough here for the first read's 11 pages on a
+            // loaded machine, then it ends the wait for the record that never comes.
+            LogWaitResult partial = await new ProvisioningLogReader(api).WaitForOutcomesAsync(job, new[] { "W1", "NEVER" }, since, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5), null, CancellationToken.None);
             Assert.Equal(new[] { "NEVER" }, partial.Missing);
             Assert.Equal("W1", Assert.Single(partial.Outcomes).ExternalId);
         }
