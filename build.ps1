@@ -296,13 +296,18 @@ if ($Demo) {
 # Test counts of the whole run (C# and Pester), for the closing line CI reads.
 $script:Counts = @{ Passed = 0; Failed = 0; Skipped = 0 }
 if ($Test -or $PesterOnly) {
+    # A failing C# suite does not keep the Pester suite from running: one run tells everything that fails.
+    $broken = [Collections.Generic.List[string]]::new()
     try {
-        if (-not $PesterOnly) { Invoke-DotnetTests }
-        Invoke-PesterSuite
+        if (-not $PesterOnly) {
+            try { Invoke-DotnetTests } catch { $broken.Add($_.Exception.Message) }
+        }
+        try { Invoke-PesterSuite } catch { $broken.Add($_.Exception.Message) }
     }
     finally {
         Write-Host ("Tests: {0} passed, {1} failed, {2} skipped" -f $Counts.Passed, $Counts.Failed, $Counts.Skipped)
     }
+    if ($broken.Count) { throw ($broken -join ' ') }
 }
 
 if ($Package) {
