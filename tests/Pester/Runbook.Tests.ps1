@@ -71,7 +71,21 @@ BeforeAll {
     $script:App = Invoke-Emulator $Emulator POST '_emulator/servicePrincipals' @{ displayName = 'Blob state' }
     function script:Invoke-Runbook([string] $Csv, [hashtable] $More = @{}, [string] $Sp = $Emulator.ServicePrincipalId, [string] $Job = $Emulator.JobId) {
         $cycleUri = [uri]::new($Emulator.BaseUri, "_emulator/jobs/$Job/cycle")
-        $later = Start-Job -ScriptBlock { Start-Sleep -Seconds 4; Invoke-RestMethod -Method Post -Uri $using:cycleUri -SkipCertificateCheck }
+        $callsUri = [uri]::new($Emulator.BaseUri, "_emulator/jobs/$Job/calls")
+        $before = (Invoke-RestMethod -Uri $callsUri -SkipCertificateCheck).bulkUploadCalls
+        # The service runs a cycle some time after the uploads: here once the run's uploads have landed (the count of
+        # calls rose and then held for 1.5 s), or 8 s after the start for a run that sends nothing.
+        $later = Start-Job -ScriptBlock {
+            $seen = $using:before; $settled = $null
+            $quiet = (Get-Date).AddSeconds(8); $limit = (Get-Date).AddSeconds(90)
+            while ((Get-Date) -lt $limit -and ($settled -or (Get-Date) -lt $quiet)) {
+                $calls = (Invoke-RestMethod -Uri $using:callsUri -SkipCertificateCheck).bulkUploadCalls
+                if ($calls -ne $seen) { $seen = $calls; $settled = (Get-Date).AddSeconds(1.5) }
+                elseif ($settled -and (Get-Date) -ge $settled) { break }
+                Start-Sleep -Milliseconds 250
+            }
+            Invoke-RestMethod -Method Post -Uri $using:cycleUri -SkipCertificateCheck
+        }
         try {
             & $Runbook -Path $Csv -AttributeMapping (Join-Path $Samples 'AttributeMapping.psd1') -ServicePrincipalId $Sp `
                 -PollInterval 00:00:01 -WaitTimeout 00:01:00 -ConnectParameters $Connect @More

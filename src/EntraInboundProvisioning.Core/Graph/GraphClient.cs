@@ -40,7 +40,8 @@ namespace EntraInboundProvisioning.Graph
 
         /// <summary>
         /// How far the service's clock is ahead of this machine's (negative when behind), from the Date header of the latest
-        /// answer; null before any answer has one. The header counts whole seconds, so this is up to a second short.
+        /// answer; null before any answer has one. The header counts whole seconds, and a server may stamp it from a cache
+        /// refreshed each second, so this is up to two seconds short.
         /// Log entries carry the service's time and acceptances this machine's: comparing the two needs it.
         /// </summary>
         public TimeSpan? ServerClockOffset

@@ -26,8 +26,10 @@ namespace EntraInboundProvisioning.Logs
 
         /// <summary>
         /// How much earlier than an acceptance (in the service's time) an entry may be and still answer it, with the clocks'
-        /// offset known. The offset read from a Date header (whole seconds) is up to a second short, which already moves the
-        /// bound earlier; this covers the time the acceptance took to arrive here.
+        /// offset known. The offset read from a Date header is short by up to a second (whole seconds), or two when the
+        /// server stamps the header from a cache refreshed each second (Kestrel does), which already moves the bound
+        /// earlier; this covers the time the acceptance took to arrive here. Early is the safe side: an entry from a
+        /// cycle seconds before the upload cannot be told from its outcome, while a bound too late would miss the outcome.
         /// </summary>
         public static readonly TimeSpan KnownClockTolerance = TimeSpan.FromSeconds(1);
 
