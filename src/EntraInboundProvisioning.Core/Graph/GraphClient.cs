@@ -106,11 +106,18 @@ namespace EntraInboundProvisioning.Graph
         /// URL (an @odata.nextLink), which must be on the session's Graph host. Non-success statuses throw.
         /// </summary>
         public Task<GraphResponse> SendAsync(HttpMethod method, string relativeOrAbsolute, string? body, string? contentType, CancellationToken cancellationToken, string? clientRequestId = null)
+            => SendAsync(method, relativeOrAbsolute, body, contentType, clientRequestId, null, cancellationToken);
+
+        /// <summary>
+        /// Sends a request, telling <paramref name="sending"/> when its body starts to go out: after the connection is
+        /// open and the headers are written, the moment closest to the one the service counts the call at.
+        /// </summary>
+        internal Task<GraphResponse> SendAsync(HttpMethod method, string relativeOrAbsolute, string? body, string? contentType, string? clientRequestId, Action? sending, CancellationToken cancellationToken)
             => SendAsync(method, relativeOrAbsolute, body, contentType, HttpCompletionOption.ResponseContentRead, clientRequestId, async (response, requestId, retryAfter, url, sentId) =>
             {
                 byte[] bytes = await ReadBody(response, method, url, sentId).ConfigureAwait(false);
                 return new GraphResponse(response.StatusCode, bytes, requestId, sentId, response.Headers.Location, retryAfter);
-            }, cancellationToken);
+            }, cancellationToken, sending);
 
         /// <summary>
         /// GET a path and parse the answer as it arrives: a page of a thousand log entries goes from the connection into
@@ -134,7 +141,7 @@ namespace EntraInboundProvisioning.Graph
                 }
             }, cancellationToken);
 
-        private async Task<T> SendAsync<T>(HttpMethod method, string relativeOrAbsolute, string? body, string? contentType, HttpCompletionOption completion, string? clientRequestId, Func<HttpResponseMessage, string?, TimeSpan?, Uri, string, Task<T>> success, CancellationToken cancellationToken)
+        private async Task<T> SendAsync<T>(HttpMethod method, string relativeOrAbsolute, string? body, string? contentType, HttpCompletionOption completion, string? clientRequestId, Func<HttpResponseMessage, string?, TimeSpan?, Uri, string, Task<T>> success, CancellationToken cancellationToken, Action? sending = null)
         {
             Uri url = relativeOrAbsolute.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || relativeOrAbsolute.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
                 ? new Uri(relativeOrAbsolute)
@@ -156,7 +163,7 @@ namespace EntraInboundProvisioning.Graph
                 request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
                 if (body is not null)
                 {
-                    request.Content = new StringContent(body, Encoding.UTF8);
+                    request.Content = sending is null ? new StringContent(body, Encoding.UTF8) : new SendingContent(body, sending);
                     // bulkUpload requires exactly application/scim+json; anything else is a 400.
                     request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType ?? "application/json");
                 }

@@ -124,7 +124,11 @@ namespace EntraInboundProvisioning.Graph
 
         /// <summary>POST …/jobs/{id}/bulkUpload with Content-Type application/scim+json; 202 on success.</summary>
         public Task<GraphResponse> BulkUploadAsync(string servicePrincipalId, string jobId, string bulkRequestJson, string clientRequestId, CancellationToken cancellationToken)
-            => _graph.SendAsync(HttpMethod.Post, $"servicePrincipals/{servicePrincipalId}/synchronization/jobs/{Uri.EscapeDataString(jobId)}/bulkUpload", bulkRequestJson, "application/scim+json", cancellationToken, clientRequestId);
+            => BulkUploadAsync(servicePrincipalId, jobId, bulkRequestJson, clientRequestId, null, cancellationToken);
+
+        /// <summary>The same, telling <paramref name="sending"/> when the body starts to go out (for pacing by arrival).</summary>
+        internal Task<GraphResponse> BulkUploadAsync(string servicePrincipalId, string jobId, string bulkRequestJson, string clientRequestId, Action? sending, CancellationToken cancellationToken)
+            => _graph.SendAsync(HttpMethod.Post, $"servicePrincipals/{servicePrincipalId}/synchronization/jobs/{Uri.EscapeDataString(jobId)}/bulkUpload", bulkRequestJson, "application/scim+json", clientRequestId, sending, cancellationToken);
 
         /// <summary>One page of provisioning logs (the query's first page, or an @odata.nextLink), paced and retried, without raw JSON.</summary>
         public Task<ProvisioningLogPage> GetLogPageAsync(string relativeUrlOrNextLink, CancellationToken cancellationToken)

@@ -246,9 +246,9 @@ namespace EntraInboundProvisioning.Sending
                 {
                     // Have a token first, so the paced moment is the moment the call goes out.
                     await _api.Graph.Tokens.GetTokenAsync(false, _stop.Token).ConfigureAwait(false);
-                    await _gate.WaitAsync(_stop.Token).ConfigureAwait(false);
+                    PacingSlot slot = await _gate.EnterAsync(_stop.Token).ConfigureAwait(false);
                     NoteCall(call);
-                    GraphResponse response = await _api.BulkUploadAsync(_servicePrincipalId, _jobId, request.Json, clientRequestId, _stop.Token).ConfigureAwait(false);
+                    GraphResponse response = await _api.BulkUploadAsync(_servicePrincipalId, _jobId, request.Json, clientRequestId, () => _gate.Sending(slot), _stop.Token).ConfigureAwait(false);
                     var accepted = new BulkUploadResult(request, BulkUploadStatus.Accepted, _servicePrincipalId, _jobId)
                     {
                         HttpStatus = (int)response.Status,

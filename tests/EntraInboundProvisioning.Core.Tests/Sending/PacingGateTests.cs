@@ -53,6 +53,27 @@ namespace EntraInboundProvisioning.Tests.Sending
         }
 
         [Fact]
+        public async Task ACallThatWentOutLateIsCountedFromWhenItWentOut()
+        {
+            // One call per 300 ms; the first is admitted, then opens its connection for 400 ms before its body goes out.
+            using var gate = new PacingGate(1, TimeSpan.FromMilliseconds(300));
+            PacingSlot first = await gate.EnterAsync(CancellationToken.None);
+            DateTimeOffset admitted = first.At;
+            await Task.Delay(400);
+            gate.Sending(first);
+            Assert.True(first.At - admitted >= TimeSpan.FromMilliseconds(390), $"counted from {(first.At - admitted).TotalMilliseconds} ms after admission");
+
+            // The next waits a window after the first went out, not after it was admitted (when it could have gone at once).
+            DateTimeOffset second = await gate.WaitAsync(CancellationToken.None);
+            Assert.True(second - first.At >= TimeSpan.FromMilliseconds(300), $"the next went {(second - first.At).TotalMilliseconds} ms after the first went out");
+
+            // Telling again never moves a call earlier.
+            DateTimeOffset went = first.At;
+            gate.Sending(first);
+            Assert.True(first.At >= went);
+        }
+
+        [Fact]
         public async Task RetryAfterHoldsEveryCaller()
         {
             using var gate = new PacingGate(40, TimeSpan.FromSeconds(5));
