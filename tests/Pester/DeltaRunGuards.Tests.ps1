@@ -11,6 +11,14 @@ BeforeAll {
 
     . (Join-Path $PSScriptRoot 'DeltaRunHelpers.ps1')
     function script:CopyRows([object[]] $Rows) { $Rows | ForEach-Object { $_.PSObject.Copy() } }
+    # A new job whose first day sent every file given and whose cycle ran: the job, its state and its calls so far.
+    function script:FirstDay([string] $Name, [string] $StateName, [string[]] $Files) {
+        $job = NewJob $Name
+        $state = Join-Path $TestDrive $StateName
+        ConvertTo-ScimBulkRequest -Path $Files -AttributeMapping $Mapping -StatePath $state | Send-ScimBulkRequest -ServicePrincipalId $job.id -StatePath $state | Out-Null
+        RunCycle $job
+        [pscustomobject]@{ Job = $job; State = $state; Calls = (Calls $job) }
+    }
 }
 
 AfterAll {
@@ -63,13 +71,10 @@ Describe 'a worker in the export whose record no -Source takes' {
 
 Describe 'an input file that is missing tonight' {
     It 'infers no leaver, whether the path is named, matched by a wildcard, or given in a -Source' {
-        $job = NewJob 'Missing file'
-        $state = Join-Path $TestDrive 'missing.state'
         $staff = Save (Workers 'S' 30) 'staff.csv'
         $interns = Save (Workers 'I' 4) 'interns.csv'
-        ConvertTo-ScimBulkRequest -Path $staff, $interns -AttributeMapping $Mapping -StatePath $state | Send-ScimBulkRequest -ServicePrincipalId $job.id -StatePath $state | Out-Null
-        RunCycle $job
-        $before = Calls $job
+        $day = FirstDay 'Missing file' 'missing.state' $staff, $interns
+        $job, $state, $before = $day.Job, $day.State, $day.Calls
         Remove-Item $interns
 
         foreach ($second in $interns, (Join-Path $TestDrive 'intern*.csv')) {
@@ -93,13 +98,10 @@ Describe 'an input file that is missing tonight' {
 
 Describe 'an input that arrives empty tonight' {
     It 'infers no leaver when one of several inputs is empty (a header-only file, a -Source whose query returned nothing), unless -Force' {
-        $job = NewJob 'Empty input'
-        $state = Join-Path $TestDrive 'empty.state'
         $staff = Save (Workers 'S' 60) 'e-staff.csv'
         $interns = Save (Workers 'J' 2) 'e-interns.csv'
-        ConvertTo-ScimBulkRequest -Path $staff, $interns -AttributeMapping $Mapping -StatePath $state | Send-ScimBulkRequest -ServicePrincipalId $job.id -StatePath $state | Out-Null
-        RunCycle $job
-        $before = Calls $job
+        $day = FirstDay 'Empty input' 'empty.state' $staff, $interns
+        $job, $state, $before = $day.Job, $day.State, $day.Calls
         Set-Content -Path $interns -Value '"Id","Upn","Name","Title","Status","Boss"'
 
         $results = @(ConvertTo-ScimBulkRequest -Path $staff, $interns -AttributeMapping $Mapping -StatePath $state -ErrorVariable errs -ErrorAction SilentlyContinue -WarningVariable warns -WarningAction SilentlyContinue -InformationVariable info |
